@@ -101,3 +101,15 @@ func (s Spec) FileExtension() string {
 	}
 	return ""
 }
+
+// Firehose ranges the spec is validated against (facts §2.3, §2.8, §5).
+const (
+	MinBufferSizeMiB         = 1
+	MaxBufferSizeMiB         = 128
+	MinBufferSizeMiBDynamic  = 64
+	MaxBufferIntervalSec     = 900
+	MinBufferIntervalDynamic = 60
+	MaxStreamNameLen         = 64
+	MaxQueryLen              = 5120 // ProcessorParameter value limit
+	MaxActivePartitionsQuota = 5000 // the quota can be raised to 5,000
+)
