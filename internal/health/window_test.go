@@ -1,0 +1,98 @@
+package health
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParseSince(t *testing.T) {
+	tests := []struct {
+		in   string
+		want time.Duration
+	}{
+		{"24h", 24 * time.Hour},
+		{"7d", 7 * 24 * time.Hour},
+		{"since:1d", 24 * time.Hour},
+		{"SINCE:1H", time.Hour},
+		{"90m", 90 * time.Minute},
+		{"2w", 14 * 24 * time.Hour},
+		{"30s", 30 * time.Second},
+		{" 3d ", 72 * time.Hour},
+		{"1h30m", 90 * time.Minute},
+	}
+	for _, tt := range tests {
+		got, err := ParseSince(tt.in)
+		if err != nil || got != tt.want {
+			t.Errorf("ParseSince(%q) = %v, %v; want %v", tt.in, got, err, tt.want)
+		}
+	}
+	for _, bad := range []string{"", "since:", "0h", "-1d", "1y", "d", "1.5d", "99999999999999d", "4000d", "since:abc"} {
+		if d, err := ParseSince(bad); err == nil {
+			t.Errorf("ParseSince(%q) = %v, want an error", bad, d)
+		}
+	}
+}
+
+func TestResolveWindow(t *testing.T) {
+	now := time.Date(2024, 3, 8, 10, 30, 0, 0, time.FixedZone("CET", 3600))
+	utc := func(s string) time.Time {
+		t.Helper()
+		v, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	tests := []struct {
+		f              WindowFlags
+		from, to, desc string
+	}{
+		{WindowFlags{}, "2024-03-07T09:30:00Z", "2024-03-08T09:30:00Z", "last 24h"},
+		{WindowFlags{Since: "since:1d"}, "2024-03-07T09:30:00Z", "2024-03-08T09:30:00Z", "last 1d"},
+		{WindowFlags{Since: "7d"}, "2024-03-01T09:30:00Z", "2024-03-08T09:30:00Z", "last 7d"},
+		{WindowFlags{Day: "2024/03/05"}, "2024-03-05T00:00:00Z", "2024-03-06T00:00:00Z", "2024-03-05"},
+		{WindowFlags{Day: "2024-03-05"}, "2024-03-05T00:00:00Z", "2024-03-06T00:00:00Z", "2024-03-05"},
+		{WindowFlags{Day: "today"}, "2024-03-08T00:00:00Z", "2024-03-09T00:00:00Z", "2024-03-08"},
+		{WindowFlags{Day: "yesterday"}, "2024-03-07T00:00:00Z", "2024-03-08T00:00:00Z", "2024-03-07"},
+		{WindowFlags{From: "2024-03-01", To: "2024-03-03"}, "2024-03-01T00:00:00Z", "2024-03-04T00:00:00Z", "2024-03-01..2024-03-03"},
+		{WindowFlags{From: "yesterday"}, "2024-03-07T00:00:00Z", "2024-03-08T09:30:00Z", "2024-03-07..now"},
+		{WindowFlags{From: "2024-03-08T06:00:00+02:00", To: "2024-03-08T08:00:00Z"}, "2024-03-08T04:00:00Z", "2024-03-08T08:00:00Z", "2024-03-08T04:00:00Z..2024-03-08T08:00:00Z"},
+	}
+	for _, tt := range tests {
+		w, err := tt.f.Resolve(now, "24h")
+		if err != nil {
+			t.Errorf("%+v: %v", tt.f, err)
+			continue
+		}
+		if !w.From.Equal(utc(tt.from)) || !w.To.Equal(utc(tt.to)) || w.Desc != tt.desc {
+			t.Errorf("%+v: window %s..%s %q, want %s..%s %q", tt.f, w.From, w.To, w.Desc, tt.from, tt.to, tt.desc)
+		}
+		if w.From.Location() != time.UTC || w.To.Location() != time.UTC {
+			t.Errorf("%+v: window not in UTC", tt.f)
+		}
+	}
+}
+
+func TestResolveWindowErrors(t *testing.T) {
+	now := time.Date(2024, 3, 8, 10, 30, 0, 0, time.UTC)
+	tests := []struct {
+		f    WindowFlags
+		want string
+	}{
+		{WindowFlags{Since: "24h", Day: "today"}, "only one of"},
+		{WindowFlags{Day: "today", From: "yesterday"}, "only one of"},
+		{WindowFlags{To: "today"}, "--to needs --from"},
+		{WindowFlags{From: "2024-03-05", To: "2024-03-01"}, "is not before"},
+		{WindowFlags{From: "2024-03-08T12:00:00Z", To: "2024-03-08T12:00:00Z"}, "is not before"},
+		{WindowFlags{Day: "08.03.2024"}, "--day: \"08.03.2024\" is not a date"},
+		{WindowFlags{From: "last week"}, "--from: \"last week\" is neither a date"},
+		{WindowFlags{Since: "forever"}, "--since: window \"forever\""},
+	}
+	for _, tt := range tests {
+		_, err := tt.f.Resolve(now, "24h")
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%+v: error %v, want %q", tt.f, err, tt.want)
+		}
+	}
+}
