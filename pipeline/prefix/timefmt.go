@@ -10,43 +10,43 @@ import (
 type field uint8
 
 const (
-	fEra           field = iota + 1 // G
-	fYearOfEra                      // y
-	fYear                           // u (proleptic year)
-	fWeekYear                       // Y (week-based year)
-	fWeekOfYear                     // w
-	fWeekOfMonth                    // W
-	fQuarter                        // Q
-	fMonth                          // M, L
-	fDayOfMonth                     // d
-	fDayOfYear                      // D
-	fDayOfWeek                      // E (Monday=1 .. Sunday=7)
-	fLocalDayOfWeek                 // e, c (1 = first day of the locale's week)
-	fAmPm                           // a (0 AM, 1 PM)
-	fClockHourAmPm                  // h (1-12)
-	fHourAmPm                       // K (0-11)
-	fClockHourOfDay                 // k (1-24)
-	fHourOfDay                      // H (0-23)
-	fMinute                         // m
-	fSecond                         // s
-	fFraction                       // S (nano-of-second printed as a fraction)
-	fMilliOfDay                     // A
-	fNanoOfSecond                   // n
-	fNanoOfDay                      // N
-	fOffset                         // X x Z O (offset in seconds)
+	fEra            field = iota + 1 // G
+	fYearOfEra                       // y
+	fYear                            // u (proleptic year)
+	fWeekYear                        // Y (week-based year)
+	fWeekOfYear                      // w
+	fWeekOfMonth                     // W
+	fQuarter                         // Q
+	fMonth                           // M, L
+	fDayOfMonth                      // d
+	fDayOfYear                       // D
+	fDayOfWeek                       // E (Monday=1 .. Sunday=7)
+	fLocalDayOfWeek                  // e, c (1 = first day of the locale's week)
+	fAmPm                            // a (0 AM, 1 PM)
+	fClockHourAmPm                   // h (1-12)
+	fHourAmPm                        // K (0-11)
+	fClockHourOfDay                  // k (1-24)
+	fHourOfDay                       // H (0-23)
+	fMinute                          // m
+	fSecond                          // s
+	fFraction                        // S (nano-of-second printed as a fraction)
+	fMilliOfDay                      // A
+	fNanoOfSecond                    // n
+	fNanoOfDay                       // N
+	fOffset                          // X x Z O (offset in seconds)
 	numFields
 )
 
 type elemKind uint8
 
 const (
-	kLiteral  elemKind = iota
-	kNumber            // appendValue(field, min, max, sign)
-	kReduced           // appendValueReduced(field, 2, 2, 2000)
-	kFraction          // appendFraction(NANO_OF_SECOND, n, n, false)
-	kText              // appendText(field, style)
-	kOffset            // appendOffset(pattern, noOffsetText)
-	kLocalizedOffset   // appendLocalizedOffset(style)
+	kLiteral         elemKind = iota
+	kNumber                   // appendValue(field, min, max, sign)
+	kReduced                  // appendValueReduced(field, 2, 2, 2000)
+	kFraction                 // appendFraction(NANO_OF_SECOND, n, n, false)
+	kText                     // appendText(field, style)
+	kOffset                   // appendOffset(pattern, noOffsetText)
+	kLocalizedOffset          // appendLocalizedOffset(style)
 )
 
 type signStyle uint8
@@ -172,7 +172,7 @@ func (c *compiler) run() *patternError {
 }
 
 // quoted reads a '...' literal starting at i and returns the offset after it.
-// As in Java, '' (empty quotes) is one quote and '' inside quotes is a quote.
+// As in Java, ” (empty quotes) is one quote and ” inside quotes is a quote.
 func (c *compiler) quoted(i int) (int, *patternError) {
 	p := c.pattern
 	pos := i + 1
