@@ -88,7 +88,7 @@ type Reader struct {
 	// line is known to parse to its end; groupRaw is their source text.
 	group    []Record
 	groupRaw []byte
-	err     error    // sticky error
+	err      error // sticky error
 }
 
 // NewReader returns a reader of the records in r. name is used in records

@@ -93,24 +93,24 @@ const (
 type scanState uint8
 
 const (
-	stValue          scanState = iota // expecting any value
-	stValueOrClose                    // after '[': a value or ']'
-	stKeyOrClose                      // after '{': a key or '}'
-	stKey                             // after ',' in an object: a key
-	stColon                           // after a key
-	stAfterValue                      // after a value inside a container: ',' or close
-	stString                          // inside a string
-	stStringEscape                    // after a backslash
-	stStringHex                       // inside \uXXXX (hexLeft digits to go)
-	stMinus                           // after a leading '-'
-	stZero                            // integer part is "0"
-	stInt                             // in the integer part 1-9...
-	stDot                             // after '.'
-	stFrac                            // in the fraction
-	stExp                             // after 'e' or 'E'
-	stExpSign                         // after the exponent sign
-	stExpDigits                       // in the exponent
-	stLiteral                         // inside true, false or null
+	stValue        scanState = iota // expecting any value
+	stValueOrClose                  // after '[': a value or ']'
+	stKeyOrClose                    // after '{': a key or '}'
+	stKey                           // after ',' in an object: a key
+	stColon                         // after a key
+	stAfterValue                    // after a value inside a container: ',' or close
+	stString                        // inside a string
+	stStringEscape                  // after a backslash
+	stStringHex                     // inside \uXXXX (hexLeft digits to go)
+	stMinus                         // after a leading '-'
+	stZero                          // integer part is "0"
+	stInt                           // in the integer part 1-9...
+	stDot                           // after '.'
+	stFrac                          // in the fraction
+	stExp                           // after 'e' or 'E'
+	stExpSign                       // after the exponent sign
+	stExpDigits                     // in the exponent
+	stLiteral                       // inside true, false or null
 )
 
 // valueScanner validates one JSON value incrementally. The zero value is
