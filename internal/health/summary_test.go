@@ -1,0 +1,55 @@
+package health
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParseSummary(t *testing.T) {
+	cols := []string{"sender_identity", "day", "sends", "deliveries", "hard_bounces", "soft_bounces", "complaints", "rejects", "delays", "rendering_failures", "bounce_rate", "complaint_rate", "bounce_status", "complaint_status"}
+	rows := [][]string{
+		{"shop.example", "2024-03-07", "700", "690", "4", "2", "1", "0", "3", "0", "0.0057", "0.0014", "healthy", "review"},
+		{"news.example", "2024/03/08", "400", "350", "50", "", "2", "1", "0", "", "0.125", "0.005", "pause", "pause"},
+	}
+	got, err := ParseSummary(cols, rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []IdentityDay{
+		{Identity: "shop.example", Day: time.Date(2024, 3, 7, 0, 0, 0, 0, time.UTC), Counts: Counts{Sends: 700, Deliveries: 690, HardBounces: 4, SoftBounces: 2, Complaints: 1, Delays: 3}},
+		{Identity: "news.example", Day: time.Date(2024, 3, 8, 0, 0, 0, 0, time.UTC), Counts: Counts{Sends: 400, Deliveries: 350, HardBounces: 50, Complaints: 2, Rejects: 1}},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d rows", len(got))
+	}
+	for i := range want {
+		if got[i].Identity != want[i].Identity || !got[i].Day.Equal(want[i].Day) || got[i].Counts != want[i].Counts {
+			t.Errorf("row %d = %+v, want %+v", i, got[i], want[i])
+		}
+	}
+}
+
+func TestParseSummaryErrors(t *testing.T) {
+	full := []string{"sender_identity", "day", "sends", "deliveries", "hard_bounces", "soft_bounces", "complaints", "rejects", "delays", "rendering_failures"}
+	tests := []struct {
+		cols []string
+		row  []string
+		want string
+	}{
+		{full[:9], nil, "no rendering_failures column"},
+		{full, []string{"a", "2024-03-07", "x"}, `sends "x" is not a count`},
+		{full, []string{"a", "2024-03-07", "-1"}, `sends "-1" is not a count`},
+		{full, []string{"a", "March 7"}, `day "March 7" is not a date`},
+	}
+	for _, tt := range tests {
+		var rows [][]string
+		if tt.row != nil {
+			rows = [][]string{tt.row}
+		}
+		_, err := ParseSummary(tt.cols, rows)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("error %v, want %q", err, tt.want)
+		}
+	}
+}
