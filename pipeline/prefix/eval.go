@@ -34,16 +34,18 @@ func (p *Prefix) Eval(v Values) (string, error) {
 // AppendEval is Eval appending to dst.
 func (p *Prefix) AppendEval(dst []byte, v Values) ([]byte, error) {
 	start := len(dst)
-	var fs *fields
+	var fs fields
+	haveFields := false
 	for _, part := range p.parts {
 		switch part.Namespace {
 		case "":
 			dst = append(dst, part.Literal...)
 		case NamespaceTimestamp:
-			if fs == nil {
-				fs = newFields(v.Time)
+			if !haveFields {
+				fs.init(v.Time)
+				haveFields = true
 			}
-			dst = part.Time.appendFields(dst, fs)
+			dst = part.Time.appendFields(dst, &fs)
 		case NamespaceQuery:
 			val, ok := v.Keys[part.Value]
 			if !ok {

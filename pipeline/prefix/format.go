@@ -60,15 +60,14 @@ type fields struct {
 	weekDone          bool
 }
 
-func newFields(t time.Time) *fields {
-	f := &fields{t: t}
+func (f *fields) init(t time.Time) {
+	*f = fields{t: t}
 	f.year, f.month, f.day = t.Date()
 	f.yday = t.YearDay()
 	f.weekday = t.Weekday()
 	f.hour, f.min, f.sec = t.Clock()
 	f.nano = t.Nanosecond()
 	_, f.offset = t.Zone()
-	return f
 }
 
 func (f *fields) week() (int, int) {
@@ -175,7 +174,9 @@ func (f *TimeFormat) Format(t time.Time) string {
 
 // AppendFormat is Format appending to dst.
 func (f *TimeFormat) AppendFormat(dst []byte, t time.Time) []byte {
-	return f.appendFields(dst, newFields(t))
+	var fs fields
+	fs.init(t)
+	return f.appendFields(dst, &fs)
 }
 
 func (f *TimeFormat) appendFields(dst []byte, fs *fields) []byte {

@@ -246,6 +246,11 @@ func EffectiveError(prefix, errorPrefix string) string {
 func evaluatedLength(b []byte) int {
 	n := 0
 	for len(b) > 0 {
+		if b[0] < utf8.RuneSelf {
+			n++
+			b = b[1:]
+			continue
+		}
 		r, size := utf8.DecodeRune(b) // an invalid byte reads as U+FFFD
 		n += max(utf16.RuneLen(r), 1)
 		b = b[size:]
