@@ -170,7 +170,7 @@ func checkExpression(s string, start int, part *Part) *RuleError {
 		f, perr := compileTimeFormat(part.Value)
 		if perr != nil {
 			patStart := start + len("!{timestamp:")
-			return ruleErr(RuleBadPattern, "expression %q: %s at column %d", expr, perr.msg, column(s, patStart+perr.off))
+			return ruleErr(RuleBadPattern, "expression %q at column %d: %s", expr, column(s, patStart+perr.off), perr.msg)
 		}
 		part.Time = f
 	}

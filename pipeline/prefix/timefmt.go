@@ -101,8 +101,8 @@ type patternError struct {
 func CompileTimeFormat(pattern string) (*TimeFormat, error) {
 	f, perr := compileTimeFormat(pattern)
 	if perr != nil {
-		return nil, ruleErr(RuleBadPattern, "timestamp pattern %q: %s at column %d",
-			pattern, perr.msg, column(pattern, perr.off))
+		return nil, ruleErr(RuleBadPattern, "timestamp pattern %q at column %d: %s",
+			pattern, column(pattern, perr.off), perr.msg)
 	}
 	return f, nil
 }
