@@ -1,0 +1,178 @@
+// Package sink is where delivered objects go: a local folder or S3.
+//
+// Objects are written in full and then published at once: Create returns an
+// Object, the caller writes it, and Commit makes it visible under its final
+// name (an atomic rename locally, a single PUT on S3). Abort, or a run that
+// stops before Commit, leaves nothing under the final name.
+package sink
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Sink creates objects.
+type Sink interface {
+	Create(ctx context.Context, key string) (Object, error)
+	Describe() string // "local folder lake/" or "s3://bucket/prefix"
+}
+
+// Object is an object being written. Commit publishes it; Abort discards
+// it. After Commit, Abort is a no-op, so `defer obj.Abort()` is safe.
+type Object interface {
+	io.Writer
+	Commit() error
+	Abort() error
+}
+
+const (
+	fileMode = 0o644
+	dirMode  = 0o755
+	// writeBuffer batches small writes into fewer system calls.
+	writeBuffer = 256 << 10
+)
+
+var errClosed = errors.New("object already committed or aborted")
+
+// Local writes objects to a folder. Keys map to paths as LocalPath
+// describes.
+type Local struct {
+	root string
+}
+
+// NewLocal returns a sink writing under root, which is created if needed.
+func NewLocal(root string) (*Local, error) {
+	if root == "" {
+		return nil, errors.New("empty output folder")
+	}
+	if err := os.MkdirAll(root, dirMode); err != nil {
+		return nil, fmt.Errorf("create output folder: %w", err)
+	}
+	st, err := os.Stat(root)
+	if err != nil {
+		return nil, fmt.Errorf("output folder: %w", err)
+	}
+	if !st.IsDir() {
+		return nil, fmt.Errorf("output folder %s is not a directory", root)
+	}
+	return &Local{root: root}, nil
+}
+
+// Describe returns "local folder <root>/".
+func (l *Local) Describe() string {
+	root := filepath.ToSlash(l.root)
+	if !strings.HasSuffix(root, "/") {
+		root += "/"
+	}
+	return "local folder " + root
+}
+
+// Create starts the object key: a hidden temporary file next to its final
+// path (".<name>.tmp-<random>"), renamed into place by Commit.
+func (l *Local) Create(ctx context.Context, key string) (Object, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	final, err := LocalPath(l.root, key)
+	if err != nil {
+		return nil, err
+	}
+	dir := filepath.Dir(final)
+	if err := os.MkdirAll(dir, dirMode); err != nil {
+		return nil, fmt.Errorf("create %s: %w", key, err)
+	}
+	f, err := os.CreateTemp(dir, tempPattern(filepath.Base(final)))
+	if err != nil {
+		return nil, fmt.Errorf("create %s: %w", key, err)
+	}
+	if err := f.Chmod(fileMode); err != nil {
+		_ = f.Close()
+		_ = os.Remove(f.Name())
+		return nil, fmt.Errorf("create %s: %w", key, err)
+	}
+	return &localObject{f: f, w: bufio.NewWriterSize(f, writeBuffer), final: final, key: key}, nil
+}
+
+// tempPattern is the CreateTemp pattern for name, kept within the usual 255
+// byte name limit.
+func tempPattern(name string) string {
+	const maxBase = 255 - len("..tmp-") - 20
+	if len(name) > maxBase {
+		name = name[:maxBase]
+	}
+	return "." + name + ".tmp-*"
+}
+
+type localObject struct {
+	f     *os.File
+	w     *bufio.Writer
+	final string
+	key   string
+	done  bool
+}
+
+func (o *localObject) Write(p []byte) (int, error) {
+	if o.done {
+		return 0, errClosed
+	}
+	n, err := o.w.Write(p)
+	if err != nil {
+		return n, fmt.Errorf("write %s: %w", o.key, err)
+	}
+	return n, nil
+}
+
+// Commit flushes, fsyncs, closes and renames the file into place, then
+// fsyncs the directory so the rename survives a crash.
+func (o *localObject) Commit() error {
+	if o.done {
+		return errClosed
+	}
+	o.done = true
+	err := o.w.Flush()
+	if err == nil {
+		err = o.f.Sync()
+	}
+	if cerr := o.f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(o.f.Name(), o.final)
+	}
+	if err != nil {
+		_ = os.Remove(o.f.Name())
+		return fmt.Errorf("commit %s: %w", o.key, err)
+	}
+	return syncDir(filepath.Dir(o.final))
+}
+
+// Abort removes the temporary file.
+func (o *localObject) Abort() error {
+	if o.done {
+		return nil
+	}
+	o.done = true
+	_ = o.f.Close()
+	if err := os.Remove(o.f.Name()); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("abort %s: %w", o.key, err)
+	}
+	return nil
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("sync %s: %w", dir, err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil && !errors.Is(err, os.ErrInvalid) {
+		return fmt.Errorf("sync %s: %w", dir, err)
+	}
+	return nil
+}
