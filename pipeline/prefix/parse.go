@@ -203,14 +203,16 @@ func (p *parser) walkNumber(i, pos int, el element, st parsed) bool {
 			signLen = 1
 		}
 	}
-	n := digitRun(rest[signLen:], min(el.maxW, 18))
+	n := digitRun(rest[signLen:], el.maxW)
 	for w := n; w >= el.minW && w >= 1; w-- {
-		v, _ := digitsValue(rest[signLen : signLen+w])
+		v, ok := digitsValue(rest[signLen : signLen+w])
+		if !ok {
+			continue // more than int64 holds: no field is that large
+		}
 		if neg {
 			v = -v
 		}
 		next := st
-		ok := false
 		if el.kind == kReduced {
 			ok = next.putReduced(el.field, v)
 		} else {
