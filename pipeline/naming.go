@@ -93,20 +93,19 @@ func formatUUIDv4(b [16]byte) string {
 	return string(s[:])
 }
 
-// randomString renders !{firehose:random-string}: 11 characters in the
-// shape of the documented example "046b6c7f-0b" (the first 11 characters of
-// a UUID). Read errors are kept and reported by firstErr; the string is then
-// all zeros so evaluation can continue to the point where the error is seen.
+// randomString renders !{firehose:random-string}: 11 lowercase hex
+// characters like the documented example "5abf82daaa5" (the alphabet
+// prefix.NewRandomString uses too). Read errors are kept and reported by
+// firstErr; the string is then all zeros so evaluation can continue to the
+// point where the error is seen.
 func (n *namer) randomString() string {
-	var b [5]byte
+	var b [6]byte
 	if _, err := io.ReadFull(n.rand, b[:]); err != nil && n.err == nil {
 		n.err = fmt.Errorf("read random source: %w", err)
 	}
-	var s [11]byte
-	hex.Encode(s[0:8], b[0:4])
-	s[8] = '-'
-	hex.Encode(s[9:11], b[4:5])
-	return string(s[:])
+	var s [12]byte
+	hex.Encode(s[:], b[:])
+	return string(s[:11])
 }
 
 // firstErr reports a read error of the random source seen by randomString.
