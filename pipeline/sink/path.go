@@ -64,7 +64,11 @@ func KeyFromLocalPath(rel string) (string, error) {
 		}
 		segs[i] = s
 	}
-	return strings.Join(segs, "/"), nil
+	key := strings.Join(segs, "/")
+	if key == "" {
+		return "", fmt.Errorf("path %s: the empty object key", rel)
+	}
+	return key, nil
 }
 
 func encodeSegment(s string) string {
