@@ -91,7 +91,7 @@ var defaultRandom = NewRandomString(nil)
 // like the documentation's example "5abf82daaa5", read from r (nil:
 // crypto/rand). If r fails, crypto/rand is used for that call. Firehose's
 // exact alphabet is not documented (its other example, "046b6c7f-0b", has a
-// hyphen).
+// hyphen). The generator is safe for concurrent use when r is (nil is).
 func NewRandomString(r io.Reader) func() string {
 	return func() string {
 		var raw [6]byte
