@@ -7,30 +7,35 @@
 //
 // Framing rules:
 //
-//   - A line holding exactly one JSON object or array is one record, kept
-//     byte for byte: only the line terminator and surrounding whitespace are
-//     removed. This is the hot path; the line is not validated (the extractor
-//     further down the pipeline does that).
+//   - A line holding exactly one JSON value is one record, kept byte for
+//     byte: only the line terminator and surrounding whitespace are removed.
+//     For a line that starts with '{' or '[' this is the hot path and the
+//     line is not validated (the extractor further down the pipeline does
+//     that). A top-level array is one record; it is not unwrapped.
 //   - Blank and whitespace-only lines are framing, not records.
 //   - Several values on one line (concatenated JSON) and values spanning lines
 //     (pretty-printed JSON) are split into values and each value is compacted
-//     as encoding/json's Compact does.
+//     (the bytes encoding/json's Compact gives).
 //   - Text that does not parse as JSON is still passed on, never dropped: a
 //     line that does not parse to its end becomes one record, from the end of
 //     the previous value that spanned lines (usually the start of the line)
 //     to the end of the line. On lines longer than 1 MiB the values before
-//     the failure are kept and the record starts where parsing failed. The
-//     partitioner sends such records to the error output as not-JSON.
+//     the failure may already be returned; the record then starts at the
+//     first value not yet returned. The partitioner sends such records to
+//     the error output as not-JSON.
 //   - A value spanning lines is accumulated only while the accumulated text is
 //     a valid JSON prefix and at most MaxValueBytes long. When it fails (a
 //     syntax error, the end of input, or the size bound), only its first line
 //     becomes an error record and reading resumes at the next line, so a
-//     broken line never swallows the good records that follow it.
+//     broken line never swallows the good records that follow it. Rescanning
+//     is budgeted (the input read so far plus 4 MiB); beyond the budget, which
+//     only pathological input reaches, the lines of the failed value are
+//     passed on one record per line and reading resumes at the failing line.
 //   - A UTF-8 byte order mark at the very start of the input is skipped.
 //   - Records larger than Firehose's 1,000 KiB limit are returned like any
-//     other; the partitioner routes them to the error output. A run of more
-//     than MaxLineBytes without a line break that is not a sequence of values
-//     is an error.
+//     other; the partitioner routes them to the error output. More than
+//     MaxLineBytes without a line break that is not a sequence of values is
+//     an error.
 package framing
 
 import (

@@ -86,6 +86,8 @@ func TestReaderFraming(t *testing.T) {
 			[]rec{{`{"a":}`, 1}, {`{"b":2}`, 2}}},
 		{"truncated line does not swallow the next ones", "{\"a\":\n{\"b\":1}\n{\"c\":2}\n",
 			[]rec{{`{"a":`, 1}, {`{"b":1}`, 2}, {`{"c":2}`, 3}}},
+		{"after backtracking a lone value is still kept byte for byte", "{\"a\":\n{ \"b\" : 1 }\n",
+			[]rec{{`{"a":`, 1}, {`{ "b" : 1 }`, 2}}},
 		{"unterminated string", "{\"a\":\"b\n{\"c\":1}\n",
 			[]rec{{`{"a":"b`, 1}, {`{"c":1}`, 2}}},
 		{"truncated pretty value before a good one", "{\n  \"a\": 1,\n  \"b\": {\n{\n  \"c\": 2\n}\n",
