@@ -183,3 +183,30 @@ func ParseTime(s string, now time.Time) (t time.Time, isDate bool, err error) {
 	}
 	return t.UTC(), false, nil
 }
+
+// Days returns the first and last UTC calendar day the window touches
+// (both included): what a day-partitioned source has to read.
+func (w Window) Days() (first, last time.Time) {
+	first = w.From.UTC().Truncate(24 * time.Hour)
+	last = w.To.UTC().Add(-time.Nanosecond).Truncate(24 * time.Hour)
+	if last.Before(first) {
+		last = first
+	}
+	return first, last
+}
+
+// WholeDays widens the window to the UTC days it touches, for sources that
+// count by day. Desc keeps what was asked and says what is counted.
+func (w Window) WholeDays() Window {
+	first, last := w.Days()
+	out := Window{From: first, To: last.AddDate(0, 0, 1), Desc: w.Desc}
+	if out.From.Equal(w.From) && out.To.Equal(w.To) {
+		return out
+	}
+	span := first.Format("2006-01-02")
+	if !last.Equal(first) {
+		span += ".." + last.Format("2006-01-02")
+	}
+	out.Desc = w.Desc + ", counted as whole days " + span
+	return out
+}

@@ -96,3 +96,29 @@ func TestResolveWindowErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestWholeDays(t *testing.T) {
+	at := func(s string) time.Time {
+		v, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	tests := []struct {
+		from, to         string
+		wantFrom, wantTo string
+		desc             string
+	}{
+		{"2024-03-07T10:30:00Z", "2024-03-08T10:30:00Z", "2024-03-07T00:00:00Z", "2024-03-09T00:00:00Z", "x, counted as whole days 2024-03-07..2024-03-08"},
+		{"2024-03-08T00:00:00Z", "2024-03-09T00:00:00Z", "2024-03-08T00:00:00Z", "2024-03-09T00:00:00Z", "x"},
+		{"2024-03-08T09:00:00Z", "2024-03-08T10:00:00Z", "2024-03-08T00:00:00Z", "2024-03-09T00:00:00Z", "x, counted as whole days 2024-03-08"},
+		{"2024-03-01T00:00:00Z", "2024-03-08T00:00:00Z", "2024-03-01T00:00:00Z", "2024-03-08T00:00:00Z", "x"},
+	}
+	for _, tt := range tests {
+		w := Window{From: at(tt.from), To: at(tt.to), Desc: "x"}.WholeDays()
+		if !w.From.Equal(at(tt.wantFrom)) || !w.To.Equal(at(tt.wantTo)) || w.Desc != tt.desc {
+			t.Errorf("%s..%s: %s..%s %q, want %s..%s %q", tt.from, tt.to, w.From, w.To, w.Desc, tt.wantFrom, tt.wantTo, tt.desc)
+		}
+	}
+}
