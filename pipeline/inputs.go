@@ -2,12 +2,12 @@ package pipeline
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"strings"
+
+	"github.com/sesctl/sesctl/pipeline/framing"
 )
 
 // Stdin is the argument that names standard input.
@@ -54,11 +54,11 @@ func ReaderInput(name string, r io.Reader) Input {
 	return Input{Name: name, open: func() (io.ReadCloser, error) { return io.NopCloser(r), nil }}
 }
 
-// ResolveInputs expands FILE|DIR|- arguments into inputs, in order.
-// Directories are walked recursively in name order, skipping entries whose
-// name starts with "." (editor and temporary files). Every file is opened
-// once up front, so a typo or a permission problem stops the run before
-// anything is written.
+// ResolveInputs expands FILE|DIR|- arguments into inputs, in order, with
+// framing.Files: directories are walked recursively in name order, skipping
+// entries whose name starts with "." (editor and temporary files, sesctl's
+// own unfinished objects). Every file is opened once up front, so a typo or
+// a permission problem stops the run before anything is written.
 func ResolveInputs(args []string, stdin io.Reader) ([]Input, error) {
 	var out []Input
 	sawStdin := false
@@ -71,49 +71,16 @@ func ResolveInputs(args []string, stdin io.Reader) ([]Input, error) {
 			out = append(out, ReaderInput(Stdin, stdin))
 			continue
 		}
-		files, err := expand(a)
+		files, err := framing.Files([]string{a})
 		if err != nil {
-			return nil, err
+			return nil, &InputError{Name: a, Err: err}
 		}
-		out = append(out, files...)
-	}
-	return out, nil
-}
-
-// expand resolves one path argument to its files.
-func expand(path string) ([]Input, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, &InputError{Name: path, Err: unwrapPath(err)}
-	}
-	if !st.IsDir() {
-		if err := checkReadable(path); err != nil {
-			return nil, err
-		}
-		return []Input{FileInput(path)}, nil
-	}
-	var out []Input
-	err = filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return &InputError{Name: p, Err: unwrapPath(err)}
-		}
-		if p != path && strings.HasPrefix(d.Name(), ".") {
-			if d.IsDir() {
-				return filepath.SkipDir
+		for _, f := range files {
+			if err := checkReadable(f); err != nil {
+				return nil, err
 			}
-			return nil
+			out = append(out, FileInput(f))
 		}
-		if !d.Type().IsRegular() {
-			return nil
-		}
-		if err := checkReadable(p); err != nil {
-			return err
-		}
-		out = append(out, FileInput(p))
-		return nil
-	})
-	if err != nil {
-		return nil, err
 	}
 	return out, nil
 }
@@ -133,18 +100,4 @@ func unwrapPath(err error) error {
 		return pe.Err
 	}
 	return err
-}
-
-// describeInputs summarises the inputs for messages ("3 files", "a.jsonl").
-func describeInputs(ins []Input) string {
-	switch len(ins) {
-	case 0:
-		return "no input"
-	case 1:
-		if ins[0].Name == Stdin {
-			return "standard input"
-		}
-		return ins[0].Name
-	}
-	return fmt.Sprintf("%d inputs", len(ins))
 }
