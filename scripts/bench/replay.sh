@@ -1,0 +1,352 @@
+#!/usr/bin/env bash
+# Replay performance harness (issue 6): measures `sesctl replay` side by side
+# with Debian's jq 1.6 running the same key-extraction query and with
+# single-threaded `gzip -6` of the same bytes, on `sesctl generate` data, and
+# prints throughput, peak RSS and the ratios the targets are stated in.
+#
+# Figures are ratios taken in one run on one machine: absolute seconds mean
+# little across machines, the ratios much more.
+#
+# Needs: go, jq 1.6 (apt-get install jq), gzip, GNU time at /usr/bin/time
+# (apt-get install time; the shell keyword `time` cannot report peak RSS).
+# shellcheck disable=SC2016,SC2317 # sh -c scripts take $1; setup functions are called by name
+set -euo pipefail
+export LC_ALL=C
+
+usage() {
+	cat <<'EOF'
+usage: scripts/bench/replay.sh [flags]
+
+Builds sesctl, generates synthetic SES events and measures, on the same file:
+  replay (default query)  sesctl replay, default query and yyyy/MM/dd prefix
+  replay (plain paths)    sesctl replay, a query of plain paths only
+  jq (default query)      jq -c QUERY FILE >/dev/null  (key extraction only)
+  jq (plain paths)        the same for the plain-path query
+  gzip -6                 gzip -6 -c FILE >/dev/null   (single-threaded)
+then, once, replay under ~500 active partitions to check the memory bound.
+
+flags:
+  --events LIST       comma-separated event counts (default 100000,1000000)
+  --repeat N          runs per measurement; the best time is kept and the
+                      highest peak RSS of all runs (default 3)
+  --identities N      sending identities for the many-partitions run; each
+                      gives one partition per event type present (default 50)
+  --no-many           skip the many-partitions run
+  --many-events N     events for the many-partitions run (default: the
+                      largest of --events)
+  --sesctl PATH       measure this binary instead of building ./cmd/sesctl
+  --keep              keep the work directory (inputs, outputs, logs)
+  --strict            exit 1 when a target fails
+  -h, --help          this help
+
+environment: TMPDIR chooses where the work directory goes (it needs about
+3x the largest input: input, replay output, a second input).
+EOF
+}
+
+die() { printf 'replay.sh: %s\n' "$*" >&2; exit 2; }
+
+EVENTS_LIST=100000,1000000
+REPEAT=3
+IDENTITIES=50
+MANY=1
+MANY_EVENTS=
+KEEP=0
+STRICT=0
+SESCTL=
+while (($#)); do
+	case $1 in
+	--events) EVENTS_LIST=${2:?--events needs a value}; shift 2 ;;
+	--events=*) EVENTS_LIST=${1#*=}; shift ;;
+	--repeat) REPEAT=${2:?--repeat needs a value}; shift 2 ;;
+	--repeat=*) REPEAT=${1#*=}; shift ;;
+	--identities) IDENTITIES=${2:?--identities needs a value}; shift 2 ;;
+	--identities=*) IDENTITIES=${1#*=}; shift ;;
+	--many-events) MANY_EVENTS=${2:?--many-events needs a value}; shift 2 ;;
+	--many-events=*) MANY_EVENTS=${1#*=}; shift ;;
+	--no-many) MANY=0; shift ;;
+	--sesctl) SESCTL=${2:?--sesctl needs a value}; shift 2 ;;
+	--sesctl=*) SESCTL=${1#*=}; shift ;;
+	--keep) KEEP=1; shift ;;
+	--strict) STRICT=1; shift ;;
+	-h | --help) usage; exit 0 ;;
+	*) usage >&2; die "unknown argument: $1" ;;
+	esac
+done
+[[ $EVENTS_LIST =~ ^[0-9]+(,[0-9]+)*$ ]] || die "--events wants comma-separated counts, got '$EVENTS_LIST'"
+[[ $REPEAT =~ ^[1-9][0-9]*$ ]] || die "--repeat wants a positive count, got '$REPEAT'"
+[[ $IDENTITIES =~ ^[1-9][0-9]*$ ]] || die "--identities wants a positive count, got '$IDENTITIES'"
+[[ -z $MANY_EVENTS || $MANY_EVENTS =~ ^[1-9][0-9]*$ ]] || die "--many-events wants a positive count"
+IFS=, read -r -a EVENTS <<<"$EVENTS_LIST"
+if [[ -z $MANY_EVENTS ]]; then
+	MANY_EVENTS=$(printf '%s\n' "${EVENTS[@]}" | sort -n | tail -1)
+fi
+
+# --- tools -------------------------------------------------------------------
+need() { command -v "$1" >/dev/null 2>&1 || die "$1 not found: $2"; }
+need go "install Go (see go.mod for the version)"
+need jq "apt-get install jq (Debian bookworm ships jq 1.6, Firehose's engine)"
+need gzip "apt-get install gzip"
+need awk "apt-get install mawk"
+[[ -x /usr/bin/time ]] || die "/usr/bin/time not found: apt-get install time (GNU time reports peak RSS)"
+/usr/bin/time -f '%e %M' -o /dev/null true 2>/dev/null || die "/usr/bin/time is not GNU time: apt-get install time"
+JQ_VERSION=$(jq --version)
+[[ $JQ_VERSION == jq-1.6 ]] || printf 'warning: %s is not jq 1.6, the engine Firehose runs; ratios are against it anyway\n' "$JQ_VERSION" >&2
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/sesctl-bench.XXXXXX")
+cleanup() {
+	if ((KEEP)); then
+		printf 'work directory kept: %s\n' "$WORK" >&2
+	else
+		rm -rf "$WORK"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+log() { printf '%s\n' "$*" >&2; }
+
+# Other processes competing for the CPUs skew the ratios: say so.
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
+if awk -v l="${LOAD_START%% *}" -v n="$(nproc)" 'BEGIN { exit !(l > n / 4) }'; then
+	log "warning: load average $LOAD_START before the run; other work will skew the figures"
+fi
+
+# --- what is measured ----------------------------------------------------------
+# The default query (pipeline.DefaultQuery) and a query of plain paths only:
+# both give the same two keys, the second is what a jq fast path can serve.
+DEFAULT_QUERY='{sender_identity: (.mail.source | split("@") | .[-1] | rtrimstr(">") | ascii_downcase), event_type: .eventType}'
+PLAIN_QUERY='{sender_identity: .mail.tags."ses:from-domain"[0], event_type: .eventType}'
+PREFIX='events/!{partitionKeyFromQuery:sender_identity}/!{partitionKeyFromQuery:event_type}/!{timestamp:yyyy/MM/dd}/'
+# The many-partitions run: every record arrives at the same instant (a
+# backfill replayed within one buffering interval), so no buffer expires and
+# every (identity, event type) partition stays active until the end.
+MANY_ARRIVAL=2026-01-01T00:00:00Z
+
+if [[ -n $SESCTL ]]; then
+	[[ -x $SESCTL ]] || die "--sesctl: $SESCTL is not an executable"
+	SESCTL=$(cd "$(dirname "$SESCTL")" && pwd)/$(basename "$SESCTL")
+else
+	SESCTL=$WORK/sesctl
+	log "building sesctl"
+	(cd "$REPO" && go build -o "$SESCTL" ./cmd/sesctl) || die "go build ./cmd/sesctl failed"
+fi
+"$SESCTL" generate --help >/dev/null 2>&1 || die "this sesctl has no 'generate' command yet"
+"$SESCTL" replay --help >/dev/null 2>&1 || die "this sesctl has no 'replay' command yet"
+
+# measure LABEL SETUP -- CMD...: runs CMD $REPEAT times (SETUP, a function
+# name or :, before each), stdout and stderr to a log. Sets M_SECS (best wall
+# seconds) and M_KB (highest peak RSS, KiB). Wall time comes from bash's
+# EPOCHREALTIME (microseconds; GNU time's %e has only two decimals), peak RSS
+# from GNU time's %M.
+measure() {
+	local label=$1 setup=$2
+	shift 3
+	local i t0 t1 secs kb logf=$WORK/${label//[^A-Za-z0-9]/_}.log
+	M_SECS='' M_KB=0
+	for ((i = 1; i <= REPEAT; i++)); do
+		"$setup"
+		t0=$EPOCHREALTIME
+		if ! /usr/bin/time -f '%e %M' -o "$WORK/time.out" "$@" >"$logf" 2>&1; then
+			log "error: $label failed (run $i): $*"
+			tail -20 "$logf" >&2
+			exit 3
+		fi
+		t1=$EPOCHREALTIME
+		secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
+		read -r _ kb <"$WORK/time.out"
+		log "  $label run $i: ${secs}s, peak RSS $((kb / 1024)) MiB"
+		if [[ -z $M_SECS ]] || awk -v a="$secs" -v b="$M_SECS" 'BEGIN { exit !(a < b) }'; then
+			M_SECS=$secs
+		fi
+		((kb > M_KB)) && M_KB=$kb
+	done
+	return 0
+}
+
+# Sum of the sizes of the files under a directory, and their count.
+dir_bytes() { find "$1" -type f -printf '%s\n' | awk '{ s += $1 } END { print s + 0 }'; }
+dir_files() { find "$1" -type f | wc -l; }
+# Records in every object under a directory (objects may be gzip or plain).
+dir_records() {
+	find "$1" -type f -print0 | sort -z | xargs -0 -r -n 64 sh -c '
+		for f; do
+			if [ "$(head -c2 "$f" | od -An -tx1 | tr -d " ")" = 1f8b ]; then gzip -dc "$f"; else cat "$f"; fi
+		done' sh | wc -l
+}
+# Data partitions: distinct directories holding objects outside errors/.
+dir_partitions() { find "$1" -type f -not -path "$1/errors/*" -printf '%h\n' | sort -u | wc -l; }
+
+OUT=
+fresh_out() { rm -rf "$OUT"; }
+noop() { :; }
+
+# --- report helpers ----------------------------------------------------------
+RESULTS=()  # "events|label|secs|kb" rows
+TARGETS=()  # "events|name|measured|limit|PASS/FAIL" rows
+FAILS=0
+mbps() { awk -v b="$1" -v s="$2" 'BEGIN { printf "%.1f", (s > 0 ? b / 1e6 / s : 0) }'; }
+evps() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }'; }
+target() { # events name measured limit
+	local verdict=PASS
+	awk -v m="$3" -v l="$4" 'BEGIN { exit !(m <= l) }' || { verdict=FAIL; FAILS=$((FAILS + 1)); }
+	TARGETS+=("$1|$2|$3|≤ $4|$verdict")
+}
+
+# --- one input size ----------------------------------------------------------
+run_size() {
+	local n=$1 in=$WORK/events-$1.jsonl
+	log "generating $n events"
+	"$SESCTL" generate --events "$n" --seed 1 --out "$in" 2>"$WORK/generate-$n.log" ||
+		{ tail -20 "$WORK/generate-$n.log" >&2; die "sesctl generate failed"; }
+	local bytes lines
+	bytes=$(stat -c %s "$in")
+	lines=$(wc -l <"$in")
+	cat "$in" >/dev/null # page cache: every tool reads warm bytes
+
+	local q qname secs_replay=() kb_replay=() out_bytes=() out_files=() out_errors=()
+	for qname in default plain; do
+		q=$DEFAULT_QUERY
+		[[ $qname == plain ]] && q=$PLAIN_QUERY
+		OUT=$WORK/out-$n-$qname
+		measure "replay-$qname-$n" fresh_out -- "$SESCTL" replay "$in" --out "$OUT" \
+			--arrival-time event --query "$q" --prefix "$PREFIX"
+		RESULTS+=("$n|sesctl replay ($qname query)|$M_SECS|$M_KB")
+		secs_replay+=("$M_SECS")
+		kb_replay+=("$M_KB")
+		out_bytes+=("$(dir_bytes "$OUT")")
+		out_files+=("$(dir_files "$OUT")")
+		local recs errs=0
+		recs=$(dir_records "$OUT")
+		[[ -d $OUT/errors ]] && errs=$(dir_records "$OUT/errors")
+		out_errors+=("$errs")
+		((recs == lines)) || log "warning: replay ($qname) wrote $recs records for $lines input lines"
+
+		measure "jq-$qname-$n" noop -- sh -c 'exec jq -c "$1" "$2" >/dev/null' sh "$q" "$in"
+		RESULTS+=("$n|jq 1.6 -c ($qname query)|$M_SECS|$M_KB")
+		JQ_SECS[$qname]=$M_SECS
+	done
+
+	measure "gzip-$n" noop -- sh -c 'exec gzip -6 -c "$1" >/dev/null' sh "$in"
+	RESULTS+=("$n|gzip -6 -c|$M_SECS|$M_KB")
+	local gz_secs=$M_SECS gz_bytes
+	gz_bytes=$(gzip -6 -c "$in" | wc -c)
+
+	SIZES+=("$n|$bytes|$lines|$gz_bytes|${out_bytes[0]}|${out_files[0]}|${out_errors[0]}|${out_bytes[1]}|${out_files[1]}|${out_errors[1]}")
+	target "$lines" "replay/jq time, default query" "$(ratio "${secs_replay[0]}" "${JQ_SECS[default]}")" 0.2
+	target "$lines" "replay/jq time, plain-path query" "$(ratio "${secs_replay[1]}" "${JQ_SECS[plain]}")" 0.2
+	target "$lines" "replay/gzip -6 time, default query" "$(ratio "${secs_replay[0]}" "$gz_secs")" 1.0
+	target "$lines" "replay/gzip -6 time, plain-path query" "$(ratio "${secs_replay[1]}" "$gz_secs")" 1.0
+	target "$lines" "replay bytes/gzip -6 bytes, default query" "$(ratio "${out_bytes[0]}" "$gz_bytes")" 1.15
+	target "$lines" "replay peak RSS MiB, default query" "$((kb_replay[0] / 1024))" 300
+	target "$lines" "replay peak RSS MiB, plain-path query" "$((kb_replay[1] / 1024))" 300
+	BYTES[$n]=$bytes
+	LINES[$n]=$lines
+	if ((!KEEP)); then rm -rf "$WORK/out-$n-default" "$WORK/out-$n-plain"; fi
+}
+
+# --- many active partitions ----------------------------------------------------
+run_many() {
+	local n=$MANY_EVENTS in=$WORK/many-$MANY_EVENTS.jsonl
+	log "generating $n events from $IDENTITIES identities"
+	"$SESCTL" generate --events "$n" --seed 1 --identities "$IDENTITIES" --out "$in" 2>"$WORK/generate-many.log" ||
+		{ tail -20 "$WORK/generate-many.log" >&2; die "sesctl generate --identities failed"; }
+	local bytes lines
+	bytes=$(stat -c %s "$in")
+	lines=$(wc -l <"$in")
+	cat "$in" >/dev/null
+	local save=$REPEAT
+	REPEAT=1
+	OUT=$WORK/out-many
+	measure "replay-many-$n" fresh_out -- "$SESCTL" replay "$in" --out "$OUT" \
+		--arrival-time "$MANY_ARRIVAL" --query "$DEFAULT_QUERY" --prefix "$PREFIX"
+	REPEAT=$save
+	local parts errs=0
+	parts=$(dir_partitions "$OUT")
+	[[ -d $OUT/errors ]] && errs=$(dir_records "$OUT/errors")
+	MANY_ROW="$n|$bytes|$lines|$parts|$errs|$M_SECS|$M_KB"
+	target "$lines" "replay peak RSS MiB, $parts active partitions" "$((M_KB / 1024))" 300
+	if ((!KEEP)); then rm -rf "$OUT" "$in"; fi
+}
+
+declare -A BYTES LINES JQ_SECS
+SIZES=()
+MANY_ROW=
+for n in "${EVENTS[@]}"; do
+	run_size "$n"
+	if ((!KEEP)); then rm -f "$WORK/events-$n.jsonl"; fi
+done
+((MANY)) && run_many
+
+# --- report ------------------------------------------------------------------
+mem_gib=$(awk '/^MemTotal:/ { printf "%.1f", $2 / 1048576 }' /proc/meminfo)
+cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+rev=$(cd "$REPO" && git rev-parse --short HEAD 2>/dev/null || echo unknown)
+if [[ -n $(cd "$REPO" && git status --porcelain --untracked-files=no 2>/dev/null) ]]; then rev="$rev (with uncommitted changes)"; fi
+
+echo
+echo "## Machine"
+echo
+echo "| | |"
+echo "|---|---|"
+echo "| CPUs (nproc) | $(nproc) |"
+echo "| CPU model | ${cpu:-unknown} |"
+echo "| memory | $mem_gib GiB |"
+echo "| kernel | $(uname -sr) |"
+echo "| go | $(go env GOVERSION) |"
+echo "| jq | $JQ_VERSION |"
+echo "| gzip | $(gzip --version | head -1) |"
+echo "| sesctl | $rev |"
+echo "| load average (1, 5, 15 min) | $LOAD_START before, $(cut -d' ' -f1-3 /proc/loadavg) after |"
+echo "| runs | best of $REPEAT (time), highest of $REPEAT (peak RSS) |"
+
+echo
+echo "## Inputs and outputs"
+echo
+echo "| events | input MB | gzip -6 MB | replay MB (default q.) | objects | error records | replay MB (plain q.) | objects | error records |"
+echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+for row in "${SIZES[@]}"; do
+	IFS='|' read -r n b l g ob of oe pb pf pe <<<"$row"
+	awk -v n="$l" -v b="$b" -v g="$g" -v ob="$ob" -v of="$of" -v oe="$oe" -v pb="$pb" -v pf="$pf" -v pe="$pe" \
+		'BEGIN { printf "| %d | %.1f | %.1f | %.1f | %d | %d | %.1f | %d | %d |\n", n, b/1e6, g/1e6, ob/1e6, of, oe, pb/1e6, pf, pe }'
+done
+
+echo
+echo "## Throughput"
+echo
+echo "| events | tool | seconds | MB/s | events/s | peak RSS MiB |"
+echo "|---:|---|---:|---:|---:|---:|"
+for row in "${RESULTS[@]}"; do
+	IFS='|' read -r n label secs kb <<<"$row"
+	printf '| %s | %s | %s | %s | %s | %d |\n' "${LINES[$n]}" "$label" "$secs" \
+		"$(mbps "${BYTES[$n]}" "$secs")" "$(evps "${LINES[$n]}" "$secs")" $((kb / 1024))
+done
+
+if [[ -n $MANY_ROW ]]; then
+	IFS='|' read -r n b l parts errs secs kb <<<"$MANY_ROW"
+	echo
+	echo "## Many active partitions"
+	echo
+	echo "$IDENTITIES identities, every record arriving at $MANY_ARRIVAL (no buffer expires before the end), default query and prefix."
+	echo
+	echo "| events | input MB | data partitions | error records | seconds | MB/s | peak RSS MiB |"
+	echo "|---:|---:|---:|---:|---:|---:|---:|"
+	printf '| %s | %s | %s | %s | %s | %s | %d |\n' "$l" "$(awk -v b="$b" 'BEGIN { printf "%.1f", b / 1e6 }')" \
+		"$parts" "$errs" "$secs" "$(mbps "$b" "$secs")" $((kb / 1024))
+fi
+
+echo
+echo "## Targets"
+echo
+echo "| events | ratio | measured | target | result |"
+echo "|---:|---|---:|---:|---|"
+for row in "${TARGETS[@]}"; do
+	IFS='|' read -r n name m l v <<<"$row"
+	printf '| %s | %s | %s | %s | %s |\n' "$n" "$name" "$m" "$l" "$v"
+done
+echo
+echo "$FAILS of ${#TARGETS[@]} targets failed."
+((STRICT && FAILS)) && exit 1
+exit 0
