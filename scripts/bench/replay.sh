@@ -136,29 +136,30 @@ fi
 "$SESCTL" replay --help >/dev/null 2>&1 || die "this sesctl has no 'replay' command yet"
 
 # measure LABEL SETUP -- CMD...: runs CMD $REPEAT times (SETUP, a function
-# name or :, before each), stdout and stderr to a log. Sets M_SECS (best wall
-# seconds) and M_KB (highest peak RSS, KiB). Wall time comes from bash's
-# EPOCHREALTIME (microseconds; GNU time's %e has only two decimals), peak RSS
-# from GNU time's %M.
+# name, before each), stdout and stderr to a log. Sets M_SECS (best wall
+# seconds), M_CPU (user+system seconds of that run) and M_KB (highest peak
+# RSS, KiB). Wall time comes from bash's EPOCHREALTIME (microseconds; GNU
+# time's %e has only two decimals), CPU time and peak RSS from GNU time.
 measure() {
 	local label=$1 setup=$2
 	shift 3
-	local i t0 t1 secs kb logf=$WORK/${label//[^A-Za-z0-9]/_}.log
-	M_SECS='' M_KB=0
+	local i t0 t1 secs kb usr sys logf=$WORK/${label//[^A-Za-z0-9]/_}.log
+	M_SECS='' M_CPU='' M_KB=0
 	for ((i = 1; i <= REPEAT; i++)); do
 		"$setup"
 		t0=$EPOCHREALTIME
-		if ! /usr/bin/time -f '%e %M' -o "$WORK/time.out" "$@" >"$logf" 2>&1; then
+		if ! /usr/bin/time -f '%e %M %U %S' -o "$WORK/time.out" "$@" >"$logf" 2>&1; then
 			log "error: $label failed (run $i): $*"
 			tail -20 "$logf" >&2
 			exit 3
 		fi
 		t1=$EPOCHREALTIME
 		secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
-		read -r _ kb <"$WORK/time.out"
-		log "  $label run $i: ${secs}s, peak RSS $((kb / 1024)) MiB"
+		read -r _ kb usr sys <"$WORK/time.out"
+		log "  $label run $i: ${secs}s wall, ${usr}s user, ${sys}s sys, peak RSS $((kb / 1024)) MiB"
 		if [[ -z $M_SECS ]] || awk -v a="$secs" -v b="$M_SECS" 'BEGIN { exit !(a < b) }'; then
 			M_SECS=$secs
+			M_CPU=$(awk -v u="$usr" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')
 		fi
 		((kb > M_KB)) && M_KB=$kb
 	done
@@ -183,7 +184,7 @@ fresh_out() { rm -rf "$OUT"; }
 noop() { :; }
 
 # --- report helpers ----------------------------------------------------------
-RESULTS=()  # "events|label|secs|kb" rows
+RESULTS=()  # "events|label|secs|cpu|kb" rows
 TARGETS=()  # "events|name|measured|limit|PASS/FAIL" rows
 FAILS=0
 mbps() { awk -v b="$1" -v s="$2" 'BEGIN { printf "%.1f", (s > 0 ? b / 1e6 / s : 0) }'; }
@@ -213,7 +214,7 @@ run_size() {
 		OUT=$WORK/out-$n-$qname
 		measure "replay-$qname-$n" fresh_out -- "$SESCTL" replay "$in" --out "$OUT" \
 			--arrival-time event --query "$q" --prefix "$PREFIX"
-		RESULTS+=("$n|sesctl replay ($qname query)|$M_SECS|$M_KB")
+		RESULTS+=("$n|sesctl replay ($qname query)|$M_SECS|$M_CPU|$M_KB")
 		secs_replay+=("$M_SECS")
 		kb_replay+=("$M_KB")
 		out_bytes+=("$(dir_bytes "$OUT")")
@@ -225,12 +226,12 @@ run_size() {
 		((recs == lines)) || log "warning: replay ($qname) wrote $recs records for $lines input lines"
 
 		measure "jq-$qname-$n" noop -- sh -c 'exec jq -c "$1" "$2" >/dev/null' sh "$q" "$in"
-		RESULTS+=("$n|jq 1.6 -c ($qname query)|$M_SECS|$M_KB")
+		RESULTS+=("$n|jq 1.6 -c ($qname query)|$M_SECS|$M_CPU|$M_KB")
 		JQ_SECS[$qname]=$M_SECS
 	done
 
 	measure "gzip-$n" noop -- sh -c 'exec gzip -6 -c "$1" >/dev/null' sh "$in"
-	RESULTS+=("$n|gzip -6 -c|$M_SECS|$M_KB")
+	RESULTS+=("$n|gzip -6 -c|$M_SECS|$M_CPU|$M_KB")
 	local gz_secs=$M_SECS gz_bytes
 	gz_bytes=$(gzip -6 -c "$in" | wc -c)
 
@@ -263,11 +264,15 @@ run_many() {
 	measure "replay-many-$n" fresh_out -- "$SESCTL" replay "$in" --out "$OUT" \
 		--arrival-time "$MANY_ARRIVAL" --query "$DEFAULT_QUERY" --prefix "$PREFIX"
 	REPEAT=$save
-	local parts errs=0
+	local parts errs=0 objs out_bytes gz_bytes
 	parts=$(dir_partitions "$OUT")
+	objs=$(dir_files "$OUT")
+	out_bytes=$(dir_bytes "$OUT")
+	gz_bytes=$(gzip -6 -c "$in" | wc -c)
 	[[ -d $OUT/errors ]] && errs=$(dir_records "$OUT/errors")
-	MANY_ROW="$n|$bytes|$lines|$parts|$errs|$M_SECS|$M_KB"
+	MANY_ROW="$n|$bytes|$lines|$parts|$objs|$errs|$M_SECS|$M_KB|$gz_bytes|$out_bytes"
 	target "$lines" "replay peak RSS MiB, $parts active partitions" "$((M_KB / 1024))" 300
+	target "$lines" "replay bytes/gzip -6 bytes, $parts active partitions" "$(ratio "$out_bytes" "$gz_bytes")" 1.15
 	if ((!KEEP)); then rm -rf "$OUT" "$in"; fi
 }
 
@@ -316,25 +321,26 @@ done
 echo
 echo "## Throughput"
 echo
-echo "| events | tool | seconds | MB/s | events/s | peak RSS MiB |"
-echo "|---:|---|---:|---:|---:|---:|"
+echo "| events | tool | seconds | CPU seconds | MB/s | events/s | peak RSS MiB |"
+echo "|---:|---|---:|---:|---:|---:|---:|"
 for row in "${RESULTS[@]}"; do
-	IFS='|' read -r n label secs kb <<<"$row"
-	printf '| %s | %s | %s | %s | %s | %d |\n' "${LINES[$n]}" "$label" "$secs" \
+	IFS='|' read -r n label secs cpu kb <<<"$row"
+	printf '| %s | %s | %s | %s | %s | %s | %d |\n' "${LINES[$n]}" "$label" "$secs" "$cpu" \
 		"$(mbps "${BYTES[$n]}" "$secs")" "$(evps "${LINES[$n]}" "$secs")" $((kb / 1024))
 done
 
 if [[ -n $MANY_ROW ]]; then
-	IFS='|' read -r n b l parts errs secs kb <<<"$MANY_ROW"
+	IFS='|' read -r n b l parts objs errs secs kb gzb ob <<<"$MANY_ROW"
 	echo
 	echo "## Many active partitions"
 	echo
 	echo "$IDENTITIES identities, every record arriving at $MANY_ARRIVAL (no buffer expires before the end), default query and prefix."
 	echo
-	echo "| events | input MB | data partitions | error records | seconds | MB/s | peak RSS MiB |"
-	echo "|---:|---:|---:|---:|---:|---:|---:|"
-	printf '| %s | %s | %s | %s | %s | %s | %d |\n' "$l" "$(awk -v b="$b" 'BEGIN { printf "%.1f", b / 1e6 }')" \
-		"$parts" "$errs" "$secs" "$(mbps "$b" "$secs")" $((kb / 1024))
+	echo "| events | input MB | gzip -6 MB | replay MB | data partitions | objects | error records | seconds | MB/s | peak RSS MiB |"
+	echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+	printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %d |\n' "$l" "$(awk -v b="$b" 'BEGIN { printf "%.1f", b / 1e6 }')" \
+		"$(awk -v b="$gzb" 'BEGIN { printf "%.1f", b / 1e6 }')" "$(awk -v b="$ob" 'BEGIN { printf "%.1f", b / 1e6 }')" \
+		"$parts" "$objs" "$errs" "$secs" "$(mbps "$b" "$secs")" $((kb / 1024))
 fi
 
 echo
