@@ -1,0 +1,125 @@
+package deploy_test
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+
+	"github.com/sesctl/sesctl/internal/testutil/moto"
+	"github.com/sesctl/sesctl/templates"
+	"github.com/sesctl/sesctl/templates/deploy"
+)
+
+func motoClient(t *testing.T) *deploy.Client {
+	srv := moto.Start(t)
+	cfg := srv.Config(t)
+	return &deploy.Client{
+		CFN:  cloudformation.NewFromConfig(cfg),
+		SES:  sesv2.NewFromConfig(cfg),
+		S3:   s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true }),
+		Poll: 20 * time.Millisecond,
+	}
+}
+
+func render(t *testing.T, sets ...string) string {
+	o := templates.DefaultOptions()
+	for _, s := range sets {
+		if err := o.Set(s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	body, err := templates.Render(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(body)
+}
+
+func hasChange(p *deploy.Plan, action, id string) bool {
+	for _, ch := range p.Changes {
+		if ch.Action == action && ch.LogicalID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// TestMotoProvisionCycle deploys the rendered template through a change
+// set, re-plans it (no changes), updates it (retention 90 -> 30 days), and
+// destroys it after emptying the bucket, against moto_server.
+func TestMotoProvisionCycle(t *testing.T) {
+	c := motoClient(t)
+	ctx := context.Background()
+	body := render(t)
+
+	p, err := c.Plan(ctx, deploy.Input{Stack: "sesctl", TemplateBody: body})
+	if err != nil {
+		t.Fatal(err)
+	}
+	add, mod, rem, _ := p.Counts()
+	if p.Type != "CREATE" || add != 23 || mod != 0 || rem != 0 {
+		t.Fatalf("create plan: type %s, %d/%d/%d", p.Type, add, mod, rem)
+	}
+	var progress bytes.Buffer
+	res, err := c.Execute(ctx, p, &progress)
+	if err != nil || !res.OK || res.Status != "CREATE_COMPLETE" {
+		t.Fatalf("execute: %+v %v\n%s", res, err, progress.String())
+	}
+
+	rs, err := c.Resources(ctx, "sesctl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bucket := ""
+	for _, r := range rs {
+		if r.Type == "AWS::S3::Bucket" {
+			bucket = r.PhysicalID
+		}
+	}
+	if bucket == "" {
+		t.Fatalf("no bucket among %+v", rs)
+	}
+	if _, err := c.S3.(*s3.Client).PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket),
+		Key: aws.String("events/example.com/Bounce/2026/11/22/x.gz"), Body: strings.NewReader("x")}); err != nil {
+		t.Fatal(err)
+	}
+
+	again, err := c.Plan(ctx, deploy.Input{Stack: "sesctl", TemplateBody: body})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !again.NoChanges || again.Type != "UPDATE" {
+		t.Fatalf("re-run plan = %+v, want no changes", again)
+	}
+
+	upd, err := c.Plan(ctx, deploy.Input{Stack: "sesctl", TemplateBody: render(t, "retention=30")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, mod, _, _ := upd.Counts(); upd.Type != "UPDATE" || mod == 0 || !hasChange(upd, "Modify", "EventsBucket") {
+		t.Fatalf("update plan = %+v", upd)
+	}
+	if res, err := c.Execute(ctx, upd, &progress); err != nil || !res.OK || res.Status != "UPDATE_COMPLETE" {
+		t.Fatalf("update: %+v %v", res, err)
+	}
+
+	n, err := c.EmptyBucket(ctx, bucket)
+	if err != nil || n != 1 {
+		t.Fatalf("empty bucket: %d, %v", n, err)
+	}
+	st, err := c.DescribeStack(ctx, "sesctl")
+	if err != nil || st == nil {
+		t.Fatalf("describe: %v %v", st, err)
+	}
+	res, err = c.Destroy(ctx, aws.ToString(st.StackId), &progress)
+	if err != nil || !res.OK || res.Status != "DELETE_COMPLETE" {
+		t.Fatalf("destroy: %+v %v\n%s", res, err, progress.String())
+	}
+}
