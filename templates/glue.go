@@ -25,7 +25,9 @@ type column struct {
 	line      int
 }
 
-func (g *glueTable) projection() bool { return strings.EqualFold(strings.TrimSpace(g.params["projection.enabled"]), "true") }
+func (g *glueTable) projection() bool {
+	return strings.EqualFold(strings.TrimSpace(g.params["projection.enabled"]), "true")
+}
 
 func (g *glueTable) prop(name string) string { return g.params["projection."+name] }
 

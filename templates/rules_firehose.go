@@ -37,7 +37,9 @@ func (s *stream) path(keys ...string) string {
 	return "Properties." + strings.Join(append([]string{s.dest}, keys...), ".")
 }
 
-func (s *stream) line(keys ...string) int { return s.res.PropLine(append([]string{s.dest}, keys...)...) }
+func (s *stream) line(keys ...string) int {
+	return s.res.PropLine(append([]string{s.dest}, keys...)...)
+}
 
 // streams reads every delivery stream with an extended S3 destination.
 func (t *Template) streams() []*stream {
