@@ -3,6 +3,7 @@ package pipeline
 import (
 	"container/heap"
 	"fmt"
+	"io"
 	"sort"
 	"time"
 )
@@ -40,8 +41,8 @@ const RandomPlaceholder = "!{firehose:random-string}"
 // layout evaluates the prefix and error prefix. *Compiled implements it;
 // tests use fakes. A nil random leaves RandomPlaceholder in the result.
 type layout interface {
-	DataPrefix(keys []string, at time.Time, random func() string) (string, error)
-	ErrorPrefix(errorType string, at time.Time, random func() string) (string, error)
+	PrefixFor(keys []string, at time.Time, random func() string) (string, error)
+	ErrorPrefixFor(errorType string, at time.Time, random func() string) (string, error)
 	DataHasRandom() bool
 	ErrorHasRandom() bool
 }
@@ -68,8 +69,8 @@ type Delivery struct {
 // Size is the object's uncompressed size.
 func (d *Delivery) Size() int64 { return d.data.Len() }
 
-// Payload returns the object's uncompressed bytes.
-func (d *Delivery) Payload() payload { return d.data }
+// Payload writes the object's uncompressed bytes.
+func (d *Delivery) Payload() io.WriterTo { return d.data }
 
 // PrefixCount is the number of records and objects under one prefix.
 type PrefixCount struct {
@@ -162,7 +163,7 @@ var newline = []byte{'\n'}
 
 // addError appends an error record under the evaluated error prefix.
 func (p *partitioner) addError(r Routed, errorType, msg string) error {
-	id, err := p.layout.ErrorPrefix(errorType, r.Arrival, nil)
+	id, err := p.layout.ErrorPrefixFor(errorType, r.Arrival, nil)
 	if err != nil {
 		return fmt.Errorf("evaluate error prefix for %s: %w", errorType, err)
 	}
@@ -259,9 +260,9 @@ func (p *partitioner) finalPrefix(b *partBuf) (string, error) {
 	)
 	switch {
 	case b.errorType == "" && p.layout.DataHasRandom():
-		prefix, err = p.layout.DataPrefix(b.keys, b.at, p.names.randomString)
+		prefix, err = p.layout.PrefixFor(b.keys, b.at, p.names.randomString)
 	case b.errorType != "" && p.layout.ErrorHasRandom():
-		prefix, err = p.layout.ErrorPrefix(b.errorType, b.at, p.names.randomString)
+		prefix, err = p.layout.ErrorPrefixFor(b.errorType, b.at, p.names.randomString)
 	default:
 		return b.identity, nil
 	}
