@@ -1,0 +1,230 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	"github.com/spf13/cobra"
+
+	"github.com/sesctl/sesctl/athena"
+	"github.com/sesctl/sesctl/internal/health"
+)
+
+func init() { register("metrics", newMetricsCmd) }
+
+func newMetricsCmd(f *Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "metrics",
+		Short: "Turn SES event data into CloudWatch custom metrics",
+		Long: `metrics works on CloudWatch custom metrics computed from SES event data.
+
+AWS/SES has account-level and configuration-set metrics only; metrics
+publish adds per sender identity counts and rates, so CloudWatch alarms can
+fire on one identity's bounce rate before it drags the account's reputation
+down.`,
+		Example: `  sesctl metrics publish --lake lake --since 24h --dry-run
+  sesctl metrics publish --athena --database ses --since 24h`,
+		Args: cobra.NoArgs,
+	}
+	cmd.AddCommand(newMetricsPublishCmd(f))
+	return cmd
+}
+
+type metricsPublishOptions struct {
+	window       health.WindowFlags
+	events       monEventFlags
+	identities   []string
+	namespace    string
+	identityDim  string
+	configSetDim string
+	noTotals     bool
+	dryRun       bool
+	output       string
+}
+
+func newMetricsPublishCmd(f *Factory) *cobra.Command {
+	o := &metricsPublishOptions{}
+	cmd := &cobra.Command{
+		Use:   "publish",
+		Short: "Publish per-identity SES counts and rates as CloudWatch custom metrics",
+		Long: `publish reads the SES events of a window from the lake (--lake) or Athena
+(--athena), adds them up per sender identity and sends the result to
+CloudWatch with PutMetricData:
+
+  Sends, Deliveries, HardBounces, SoftBounces, Complaints, Rejects, Delays,
+  RenderingFailures   (Unit Count: events in the window)
+  BounceRate, ComplaintRate   (Unit Percent: hard bounces and complaints
+                               over sends; only for identities with sends)
+
+in the namespace --namespace (default SESCTL), with the dimension
+SenderIdentity=<identity>, plus the same metrics without dimensions for the
+sum of all identities (unless --no-totals).
+
+The lake and Athena count events per day (the lake's partition day, when
+Firehose delivered them), so the window is widened to the whole UTC days
+it touches: --since 24h at 10:30 covers yesterday and today so far. Every
+datum is stamped with the window end (midnight after the last day) or, for
+a day still running, the current minute; at standard (one-minute)
+resolution.
+
+Re-publishing a window: CloudWatch never replaces a datapoint. A second
+PutMetricData of the same window adds a second sample with the same value
+at the same timestamp, so the Minimum, Maximum and Average statistics of
+that minute stay as they were, while SampleCount and Sum grow. Publishing
+is idempotent in that sense: alarm on Maximum or Average, never on Sum.
+A finished window (--day yesterday, --from/--to in the past) always gets
+the same timestamp; a running one gets one datapoint per run. CloudWatch
+refuses timestamps more than two weeks old, so --day and --from/--to must
+end within that.
+
+Run it from cron, e.g. every hour with --since 24h, and alarm on the
+Maximum of BounceRate per identity over one hour. Each metric and
+dimension combination is a billed custom metric.
+
+An AWS Lambda handler for publish is not provided; run it from cron, a
+systemd timer or a scheduled container.
+
+EXIT STATUS
+  0  published (or printed with --dry-run), or no events in the window
+  2  bad flags
+  3  reading the events or calling CloudWatch failed`,
+		Example: `  # what would be published, as a table
+  sesctl metrics publish --lake lake --since 24h --dry-run
+  # crontab: every hour, the last 24 hours
+  5 * * * * sesctl metrics publish --athena --database ses --since 24h --region eu-west-1
+  # yesterday, into a namespace of your own
+  sesctl metrics publish --lake lake --day yesterday --namespace Mail/SES`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runMetricsPublish(cmd, f, o) },
+	}
+	fl := cmd.Flags()
+	o.events.addFlags(fl)
+	fl.StringVar(&o.window.Since, "since", "", "window ending at the current minute: 24h, 7d, since:1d (default 24h)")
+	fl.StringVar(&o.window.Day, "day", "", "one UTC day: 2024-03-08, 2024/03/08, today, yesterday")
+	fl.StringVar(&o.window.From, "from", "", "window start: a date or an RFC 3339 time")
+	fl.StringVar(&o.window.To, "to", "", "window end: a date (inclusive) or an RFC 3339 time (default now)")
+	fl.StringSliceVar(&o.identities, "identity", nil, "only these sender identities (repeatable or comma-separated)")
+	fl.StringVar(&o.namespace, "namespace", health.DefaultNamespace, "CloudWatch namespace")
+	fl.StringVar(&o.identityDim, "identity-dimension", health.DefaultIdentityDimension, "dimension name for the sender identity")
+	fl.StringVar(&o.configSetDim, "configuration-set-dimension", health.DefaultConfigSetDimension, "dimension name for the configuration set (used when the source reports one)")
+	fl.BoolVar(&o.noTotals, "no-totals", false, "do not publish the all-identities metrics without dimensions")
+	fl.BoolVar(&o.dryRun, "dry-run", false, "print the datums instead of publishing them")
+	fl.StringVarP(&o.output, "output", "o", athena.OutputTable, "--dry-run output format: table, csv or json")
+	return cmd
+}
+
+func runMetricsPublish(cmd *cobra.Command, f *Factory, o *metricsPublishOptions) error {
+	if !monValidOutput(o.output) {
+		return usageErrorf("--output %q: want table, csv or json", o.output)
+	}
+	if strings.TrimSpace(o.namespace) == "" || strings.HasPrefix(o.namespace, "AWS/") {
+		return usageErrorf("--namespace %q: give a namespace of your own (AWS/ is reserved)", o.namespace)
+	}
+	now := f.Now().UTC()
+	w, err := o.window.Resolve(now.Truncate(time.Minute), "24h")
+	if err != nil {
+		return usageErrorf("%v", err)
+	}
+	// The summary counts whole (partition) days; the datums are stamped
+	// with the window end, or the current minute for a window that has
+	// not ended yet.
+	w = w.WholeDays()
+	stamp := w.To
+	if minute := now.Truncate(time.Minute); stamp.After(minute) {
+		stamp = minute
+	}
+	if !o.dryRun {
+		if err := health.CheckTimestamp(stamp, now); err != nil {
+			return usageErrorf("%v", err)
+		}
+	}
+	ctx := cmd.Context()
+	src, _, err := o.events.open(ctx, f)
+	if err != nil {
+		if o.events.athena {
+			return &ExitError{Code: ExitInternal, Err: err}
+		}
+		return usageErrorf("%v", err)
+	}
+	if c, ok := src.(io.Closer); ok {
+		defer c.Close()
+	}
+	rows, err := src.Summary(ctx, w.From, w.To, monLower(o.identities))
+	if err != nil {
+		return &ExitError{Code: ExitInternal, Err: fmt.Errorf("read events: %w", err)}
+	}
+	groups := health.GroupsFromSummary(rows)
+	datums := health.Datums(groups, health.PublishOptions{
+		IdentityDimension: o.identityDim, ConfigSetDimension: o.configSetDim,
+		Timestamp: stamp, AccountTotals: !o.noTotals,
+	})
+	if len(datums) == 0 {
+		fmt.Fprintf(f.IO.Err, "sesctl: no SES events in %s: nothing to publish\n", w.Desc)
+		return nil
+	}
+	if o.dryRun {
+		return metricsDryRun(f, o, datums)
+	}
+	return metricsSend(cmd, f, o, datums, len(groups))
+}
+
+func metricsDryRun(f *Factory, o *metricsPublishOptions, datums []cwtypes.MetricDatum) error {
+	res := &athena.Result{
+		Columns: []string{"namespace", "metric", "dimensions", "timestamp", "value", "unit"},
+		Types:   []string{"varchar", "varchar", "varchar", "timestamp", "double", "varchar"},
+	}
+	for _, d := range datums {
+		res.Rows = append(res.Rows, []string{
+			o.namespace, aws.ToString(d.MetricName), monDimensions(d.Dimensions),
+			aws.ToTime(d.Timestamp).UTC().Format(time.RFC3339),
+			strconv.FormatFloat(aws.ToFloat64(d.Value), 'f', -1, 64), string(d.Unit),
+		})
+	}
+	if err := res.Write(f.IO.Out, o.output); err != nil {
+		return &ExitError{Code: ExitInternal, Err: err}
+	}
+	fmt.Fprintf(f.IO.Err, "dry run: %d %s not published\n", len(datums), monPlural(len(datums), "datum", "datums"))
+	return nil
+}
+
+func metricsSend(cmd *cobra.Command, f *Factory, o *metricsPublishOptions, datums []cwtypes.MetricDatum, identities int) error {
+	ctx := cmd.Context()
+	cfg, err := f.AWS.Load(ctx)
+	if err != nil {
+		return &ExitError{Code: ExitInternal, Err: err}
+	}
+	n, err := health.Publish(ctx, cloudwatch.NewFromConfig(cfg), o.namespace, datums)
+	if err != nil {
+		return &ExitError{Code: ExitInternal, Err: err}
+	}
+	fmt.Fprintf(f.IO.Err, "published %d %s for %d %s to CloudWatch namespace %s at %s in %d %s\n",
+		len(datums), monPlural(len(datums), "datum", "datums"), identities, monPlural(identities, "identity", "identities"),
+		o.namespace, aws.ToTime(datums[0].Timestamp).UTC().Format(time.RFC3339), n, monPlural(n, "request", "requests"))
+	return nil
+}
+
+func monDimensions(dims []cwtypes.Dimension) string {
+	parts := make([]string, 0, len(dims))
+	for _, d := range dims {
+		parts = append(parts, aws.ToString(d.Name)+"="+aws.ToString(d.Value))
+	}
+	sort.Strings(parts)
+	return strings.Join(parts, ",")
+}
+
+func monLower(ids []string) []string {
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if id = strings.ToLower(strings.TrimSpace(id)); id != "" {
+			out = append(out, id)
+		}
+	}
+	return out
+}
