@@ -105,11 +105,7 @@ func (v *validator) eventType(root map[string]any) (int, bool) {
 	}
 	idx := typeIndex(et)
 	if idx < 0 {
-		msg := fmt.Sprintf("unknown event type %q", et)
-		if s := Suggest(et, EventTypes); s != "" {
-			msg += fmt.Sprintf(" (did you mean %q?)", s)
-		}
-		v.add("eventType", "%s; want one of %s", msg, strings.Join(quoteAll(EventTypes), ", "))
+		v.add("eventType", "%s", unknownValue("unknown event type", et, EventTypes))
 	}
 	return idx, true
 }
@@ -444,12 +440,17 @@ func (v *validator) enum(parent map[string]any, path, key string, allowed []stri
 	if slices.Contains(allowed, s) {
 		return s, true
 	}
-	msg := fmt.Sprintf("unknown value %q", s)
-	if sug := Suggest(s, allowed); sug != "" {
-		msg += fmt.Sprintf(" (did you mean %q?)", sug)
-	}
-	v.add(join(path, key), "%s; want one of %s", msg, strings.Join(quoteAll(allowed), ", "))
+	v.add(join(path, key), "%s", unknownValue("unknown value", s, allowed))
 	return "", false
+}
+
+// unknownValue describes a value outside allowed: with a suggestion when
+// one is close, else with the list of allowed values.
+func unknownValue(what, s string, allowed []string) string {
+	if sug := Suggest(s, allowed); sug != "" {
+		return fmt.Sprintf("%s %q (did you mean %q?)", what, s, sug)
+	}
+	return fmt.Sprintf("%s %q; want one of %s", what, s, strings.Join(quoteAll(allowed), ", "))
 }
 
 // ---- helpers ----
