@@ -31,7 +31,11 @@ func deriveTables(o Options) (events, errors *athena.TableDef, err error) {
 		return nil, nil, fmt.Errorf("derive the events table: %w", err)
 	}
 	opts.Table = o.ErrorTable
-	errors, err = athena.DeriveErrorTable(o.Spec, opts)
+	errSpec := o.Spec // the error output has its own lifecycle rule
+	if o.ErrorRetentionDays > 0 {
+		errSpec.RetentionDays = o.ErrorRetentionDays
+	}
+	errors, err = athena.DeriveErrorTable(errSpec, opts)
 	if err != nil {
 		return nil, nil, fmt.Errorf("derive the error table: %w", err)
 	}
@@ -119,6 +123,9 @@ func paramName(before string, layout *athena.Layout) string {
 	}
 	return "value"
 }
+
+// columnName is the partition column athena names after a query key.
+func columnName(key string) string { return athena.ColumnName(key) }
 
 func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 

@@ -118,8 +118,20 @@ func (t *Template) compareLayout(f *findings, g *glueTable, s *stream, raw strin
 			g.template, s.res.ID, raw, expectedTemplate(g.bucket, pfx, g.partitions), hint)
 		return p
 	}
+	owner := map[string]string{} // column name -> the query key it is named after
+	for _, pr := range pairs {
+		if pr[0].ns == "partitionKeyFromQuery" {
+			owner[columnName(pr[0].value)] = pr[0].value
+		}
+	}
 	for _, pr := range pairs {
 		expr, col := pr[0], pr[1]
+		if k, ok := owner[col.value]; ok && expr.ns == "partitionKeyFromQuery" && k != expr.value {
+			f.add(SeverityError, line, path, "glue.location-template",
+				"storage.location.template puts ${%s} where stream %s's prefix writes !{partitionKeyFromQuery:%s}; queries on %s would read %s values",
+				col.value, s.res.ID, expr.value, col.value, expr.value)
+			continue
+		}
 		switch expr.ns {
 		case "timestamp":
 			t.checkDateColumn(f, g, s, expr, col.value)
