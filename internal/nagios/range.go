@@ -136,20 +136,22 @@ func exactNumber(v float64) string {
 }
 
 // Violation describes, for a value that alerts, which bound it crossed:
-// "> 10", "< 100" or "in 10..20". It returns "" when v does not alert.
+// "> 10", "< 100", and for "@" ranges "in 10..20", ">= 10" or "<= 0.5".
+// It returns "" when v does not alert.
 func (r Range) Violation(v float64, format func(float64) string) string {
 	if !r.Alert(v) {
 		return ""
 	}
 	if r.Inside {
-		lo, hi := "~", "inf"
-		if !math.IsInf(r.Start, -1) {
-			lo = format(r.Start)
+		switch {
+		case math.IsInf(r.Start, -1) && math.IsInf(r.End, 1):
+			return "in ~..inf"
+		case math.IsInf(r.End, 1):
+			return ">= " + format(r.Start)
+		case math.IsInf(r.Start, -1):
+			return "<= " + format(r.End)
 		}
-		if !math.IsInf(r.End, 1) {
-			hi = format(r.End)
-		}
-		return "in " + lo + ".." + hi
+		return "in " + format(r.Start) + ".." + format(r.End)
 	}
 	if v > r.End {
 		return "> " + format(r.End)
