@@ -75,7 +75,7 @@ SELECT sender_identity, bounced_at, message_id, recipient, bounce_type, bounce_s
   diagnostic_code, reporting_mta, subject, source, sent_at, feedback_id
 FROM bounced
 WHERE n_copy = 1
-ORDER BY bounced_at, message_id, recipient`),
+ORDER BY bounced_at, message_id, recipient, sender_identity, feedback_id`),
 	},
 	{
 		Name:        "complaints",
@@ -121,7 +121,7 @@ SELECT sender_identity, complained_at, message_id, recipient, feedback_type, com
   arrival_date, subject, source, sent_at, feedback_id
 FROM complained
 WHERE n_copy = 1
-ORDER BY complained_at, message_id, recipient`),
+ORDER BY complained_at, message_id, recipient, sender_identity, feedback_id`),
 	},
 	{
 		Name:        "deliveries",
@@ -163,7 +163,7 @@ SELECT sender_identity, delivered_at, message_id, recipient, processing_time_ms,
   subject, source, sent_at
 FROM delivered
 WHERE n_copy = 1
-ORDER BY delivered_at, message_id, recipient`),
+ORDER BY delivered_at, message_id, recipient, sender_identity`),
 	},
 	{
 		Name:        "delays",
@@ -209,7 +209,7 @@ SELECT sender_identity, delayed_at, message_id, recipient, delay_type, status, d
   reporting_mta, subject, source, sent_at
 FROM delayed
 WHERE n_copy = 1
-ORDER BY delayed_at, message_id, recipient`),
+ORDER BY delayed_at, message_id, recipient, sender_identity`),
 	},
 	{
 		Name:        "rejects",
@@ -243,7 +243,7 @@ WITH rejected AS (
 SELECT sender_identity, rejected_at, message_id, reason, recipients, subject, source
 FROM rejected
 WHERE n_copy = 1
-ORDER BY rejected_at, message_id`),
+ORDER BY rejected_at, message_id, sender_identity`),
 	},
 	{
 		Name:        "rendering-failures",
@@ -277,7 +277,7 @@ WITH failed AS (
 SELECT sender_identity, failed_at, message_id, template_name, error_message, recipients, source
 FROM failed
 WHERE n_copy = 1
-ORDER BY failed_at, message_id`),
+ORDER BY failed_at, message_id, sender_identity`),
 	},
 	{
 		Name:        "sends",
@@ -311,7 +311,7 @@ WITH sent AS (
 SELECT sender_identity, sent_at, message_id, recipients, subject, source, configuration_set
 FROM sent
 WHERE n_copy = 1
-ORDER BY sent_at, message_id`),
+ORDER BY sent_at, message_id, sender_identity`),
 	},
 	{
 		Name:        "opens",
@@ -347,7 +347,7 @@ WITH opened AS (
 SELECT sender_identity, opened_at, message_id, ip_address, user_agent, recipients, subject, source
 FROM opened
 WHERE n_copy = 1
-ORDER BY opened_at, message_id, ip_address`),
+ORDER BY opened_at, message_id, ip_address, user_agent, sender_identity`),
 	},
 	{
 		Name:        "clicks",
@@ -385,7 +385,7 @@ WITH clicked AS (
 SELECT sender_identity, clicked_at, message_id, link, ip_address, user_agent, recipients, subject, source
 FROM clicked
 WHERE n_copy = 1
-ORDER BY clicked_at, message_id, link`),
+ORDER BY clicked_at, message_id, link, ip_address, user_agent, sender_identity`),
 	},
 	summaryQuery,
 }

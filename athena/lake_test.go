@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -40,6 +41,9 @@ func samples(t testing.TB) [][]byte {
 	}
 	return out
 }
+
+// objectSeq numbers test objects so repeated writes never overwrite.
+var objectSeq atomic.Int64
 
 // lakeRecord is a record and the time its partition is evaluated at.
 type lakeRecord struct {
@@ -88,16 +92,19 @@ func writeLake(t testing.TB, dir string, spec pipeline.Spec, format string, recs
 				t.Fatal(err)
 			}
 		}
-		pre, err := p.Eval(prefix.Values{Keys: keys, Time: at.UTC()})
+		loc, err := spec.Location()
+		if err != nil {
+			t.Fatal(err)
+		}
+		pre, err := p.Eval(prefix.Values{Keys: keys, Time: at.In(loc)})
 		if err != nil {
 			t.Fatal(err)
 		}
 		objects[pre] = append(objects[pre], r.data)
 	}
 	var keys []string
-	n := 0
 	for pre, lines := range objects {
-		n++
+		n := objectSeq.Add(1)
 		ext := ".gz"
 		if format == pipeline.FormatParquet {
 			ext = ".parquet"

@@ -286,3 +286,36 @@ func hiveString(s string) string {
 // commentText keeps column comments free of quotes, which Athena's DDL
 // editor and Glue round-trips handle inconsistently.
 func commentText(s string) string { return strings.ReplaceAll(s, "'", `"`) }
+
+// GlueColumn is a column as the Glue Data Catalog stores it: the type
+// string without DDL quoting (struct<timestamp:string,...>).
+type GlueColumn struct{ Name, Type, Comment string }
+
+// GlueColumns returns the table's columns for a Glue TableInput
+// (AWS::Glue::Table StorageDescriptor.Columns).
+func (t *TableDef) GlueColumns() []GlueColumn {
+	out := make([]GlueColumn, len(t.Columns))
+	for i, c := range t.Columns {
+		out[i] = GlueColumn{Name: c.Name, Type: GlueType(c.Type), Comment: c.Doc}
+	}
+	return out
+}
+
+// GlueType renders t as Glue stores column types: Hive syntax with struct
+// field names unquoted (Glue keeps reserved words such as timestamp as they
+// are; only DDL text needs backticks).
+func GlueType(t schema.Type) string {
+	switch t.Kind {
+	case schema.Array:
+		return "array<" + GlueType(*t.Elem) + ">"
+	case schema.Map:
+		return "map<" + GlueType(*t.Key) + "," + GlueType(*t.Elem) + ">"
+	case schema.Struct:
+		fs := make([]string, len(t.Fields))
+		for i, f := range t.Fields {
+			fs[i] = f.Name + ":" + GlueType(f.Type)
+		}
+		return "struct<" + strings.Join(fs, ",") + ">"
+	}
+	return t.Kind.String()
+}
