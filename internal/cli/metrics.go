@@ -65,7 +65,8 @@ CloudWatch with PutMetricData:
 
 in the namespace --namespace (default SESCTL), with the dimension
 SenderIdentity=<identity>, plus the same metrics without dimensions for the
-sum of all identities (unless --no-totals).
+sum of all identities (unless --no-totals or --identity, since the sum of
+some identities is not the account's).
 
 The lake and Athena count events per day (the lake's partition day, when
 Firehose delivered them), so the window is widened to the whole UTC days
@@ -114,7 +115,7 @@ EXIT STATUS
 	fl.StringVar(&o.namespace, "namespace", health.DefaultNamespace, "CloudWatch namespace")
 	fl.StringVar(&o.identityDim, "identity-dimension", health.DefaultIdentityDimension, "dimension name for the sender identity")
 	fl.StringVar(&o.configSetDim, "configuration-set-dimension", health.DefaultConfigSetDimension, "dimension name for the configuration set (used when the source reports one)")
-	fl.BoolVar(&o.noTotals, "no-totals", false, "do not publish the all-identities metrics without dimensions")
+	fl.BoolVar(&o.noTotals, "no-totals", false, "do not publish the all-identities metrics without dimensions (implied by --identity)")
 	fl.BoolVar(&o.dryRun, "dry-run", false, "print the datums instead of publishing them")
 	fl.StringVarP(&o.output, "output", "o", athena.OutputTable, "--dry-run output format: table, csv or json")
 	return cmd
@@ -163,7 +164,7 @@ func runMetricsPublish(cmd *cobra.Command, f *Factory, o *metricsPublishOptions)
 	groups := health.GroupsFromSummary(rows)
 	datums := health.Datums(groups, health.PublishOptions{
 		IdentityDimension: o.identityDim, ConfigSetDimension: o.configSetDim,
-		Timestamp: stamp, AccountTotals: !o.noTotals,
+		Timestamp: stamp, AccountTotals: !o.noTotals && len(o.identities) == 0,
 	})
 	if len(datums) == 0 {
 		fmt.Fprintf(f.IO.Err, "sesctl: no SES events in %s: nothing to publish\n", w.Desc)
