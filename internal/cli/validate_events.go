@@ -114,9 +114,12 @@ func runEventsValidate(f *Factory, o *eventsValidateOptions, args []string) erro
 
 func (t evvTally) summary() string {
 	s := fmt.Sprintf("%d %s in %d %s: ", t.records, evvPlural(t.records, "record", "records"), t.files, evvPlural(t.files, "file", "files"))
-	if t.problems == 0 {
+	switch {
+	case t.problems == 0 && t.unreadable == 0:
 		s += "all valid"
-	} else {
+	case t.problems == 0:
+		s += "no problems"
+	default:
 		s += fmt.Sprintf("%d %s in %d %s", t.problems, evvPlural(t.problems, "problem", "problems"),
 			t.badRecords, evvPlural(t.badRecords, "record", "records"))
 	}
