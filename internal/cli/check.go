@@ -16,7 +16,6 @@ import (
 	"github.com/sesctl/sesctl/athena"
 	"github.com/sesctl/sesctl/internal/health"
 	"github.com/sesctl/sesctl/internal/nagios"
-	"github.com/sesctl/sesctl/pipeline"
 )
 
 func init() { register("check", newCheckCmd) }
@@ -171,11 +170,10 @@ func (o *checkOptions) run(ctx context.Context, f *Factory) (nagios.Result, erro
 		return nagios.Result{}, err
 	}
 	if c, ok := fetcher.(*health.EventFetcher); ok {
-		if cl, ok := c.Source.(io.Closer); ok {
-			defer cl.Close()
-		}
+		src := c.Source.(*monSummary)
+		defer src.Close()
 		// The summary counts whole (partition) days.
-		w = w.WholeDays()
+		w = w.WholeDaysIn(src.loc)
 	}
 	sel := health.Selection{Identities: monLower(o.identities), PerIdentity: o.perIdentity, Zeroed: o.zeroed}
 	m, err := fetcher.Measure(ctx, w, sel)
@@ -214,7 +212,8 @@ func (o *checkOptions) fetcher(ctx context.Context, f *Factory) (health.Fetcher,
 		if o.configSet != "" {
 			return nil, errors.New("--configuration-set needs --cloudwatch")
 		}
-		src, desc, err := o.events.open(ctx, f)
+		// Plugin output is stdout only: engine progress is discarded.
+		src, desc, err := o.events.open(ctx, f, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -262,30 +261,44 @@ func checkReason(err error) string {
 }
 
 // monEventFlags choose the event-data source shared by check and metrics
-// publish: the local lake or Athena.
+// publish: the local lake or Athena, with the same flags as sesctl query.
 type monEventFlags struct {
+	spec   specFlags
 	lake   string
 	athena bool
 	ath    athena.AthenaOptions
 }
 
 func (e *monEventFlags) addFlags(fl *pflag.FlagSet) {
+	e.spec.add(fl, false)
 	fl.StringVar(&e.lake, "lake", "", "read events from this local lake folder (sesctl replay --out)")
 	fl.BoolVar(&e.athena, "athena", false, "read events with Amazon Athena")
 	fl.StringVar(&e.ath.Database, "database", athena.DefaultDatabase, "with --athena: Glue database")
-	fl.StringVar(&e.ath.Table, "table", athena.DefaultTable, "with --athena: table")
-	fl.StringVar(&e.ath.WorkGroup, "workgroup", "", "with --athena: workgroup (default: primary)")
-	fl.StringVar(&e.ath.OutputLocation, "output-location", "", "with --athena: s3:// location for query results (default: the workgroup's)")
-	fl.StringVar(&e.ath.Location, "location", "", "with --athena: lake root s3://bucket/prefix/, to list identities")
+	fl.StringVar(&e.ath.Table, "table", athena.DefaultTable, "with --athena: events table")
+	fl.StringVar(&e.ath.WorkGroup, "workgroup", "", "with --athena: workgroup (default: the account's primary)")
+	fl.StringVar(&e.ath.OutputLocation, "output-location", "", "with --athena: s3:// location for results (default: the workgroup's)")
+	fl.StringVar(&e.ath.Location, "location", "", "with --athena: lake root s3://bucket/ (to list identities when --identity is absent)")
 }
 
-// open returns the summary source the flags select and its description.
-func (e *monEventFlags) open(ctx context.Context, f *Factory) (health.SummarySource, string, error) {
+// open returns the summary source the flags select, its description and
+// the time zone its days are in. progress receives the engines' progress
+// lines (Athena's data scanned and cost); nil discards them.
+func (e *monEventFlags) open(ctx context.Context, f *Factory, progress io.Writer) (*monSummary, string, error) {
 	q, ok := athena.Lookup("summary")
 	if !ok {
 		return nil, "", errors.New("the query engine has no summary query")
 	}
-	spec := pipeline.DefaultSpec()
+	spec, err := e.spec.spec()
+	if err != nil {
+		return nil, "", err
+	}
+	loc, err := spec.Location()
+	if err != nil {
+		return nil, "", err
+	}
+	if progress == nil {
+		progress = io.Discard
+	}
 	switch {
 	case e.lake != "" && e.athena:
 		return nil, "", errors.New("use either --lake or --athena")
@@ -294,15 +307,16 @@ func (e *monEventFlags) open(ctx context.Context, f *Factory) (health.SummarySou
 		if err != nil {
 			return nil, "", err
 		}
-		return &monSummary{runner: r, query: q}, "lake " + e.lake, nil
+		r.Progress, r.Now = progress, f.Now
+		return &monSummary{runner: r, query: q, loc: loc}, "lake " + e.lake, nil
 	case e.athena:
 		cfg, err := f.AWS.Load(ctx)
 		if err != nil {
 			return nil, "", err
 		}
 		o := e.ath
-		o.Spec = spec
-		return &monSummary{runner: athena.NewAthenaRunner(cfg, o), query: q}, "Athena " + o.Database + "." + o.Table, nil
+		o.Spec, o.Progress = spec, progress
+		return &monSummary{runner: athena.NewAthenaRunner(cfg, o), query: q, loc: loc}, "Athena " + o.Database + "." + o.Table, nil
 	}
 	return nil, "", errors.New("choose a source: --lake DIR or --athena")
 }
@@ -314,20 +328,28 @@ type monRunner interface {
 
 // monSummary adapts a query runner's canned summary query to
 // health.SummarySource. The summary counts by lake partition day (the
-// Firehose arrival day), so it is asked for every UTC day the window
-// touches: callers widen their window with Window.WholeDays.
+// Firehose arrival day, in the stream's time zone), so it is asked for
+// every day the window touches: callers widen their window with
+// Window.WholeDaysIn(loc).
 type monSummary struct {
 	runner monRunner
 	query  *athena.CannedQuery
+	loc    *time.Location
 }
 
 func (m *monSummary) Summary(ctx context.Context, from, to time.Time, identities []string) ([]health.IdentityDay, error) {
-	first, last := health.Window{From: from, To: to}.Days()
-	res, err := m.runner.Run(ctx, m.query, athena.Params{From: first, To: last, Identities: identities})
+	first, last := health.Window{From: from, To: to}.DaysIn(m.loc)
+	// Params carry calendar dates: only the date part counts.
+	p := athena.Params{From: dateOnly(first), To: dateOnly(last), Identities: identities}
+	res, err := m.runner.Run(ctx, m.query, p)
 	if err != nil {
 		return nil, fmt.Errorf("summary query: %w", err)
 	}
 	return health.ParseSummary(res.Columns, res.Rows)
+}
+
+func dateOnly(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
 }
 
 // Close releases the local engine.

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"io"
 	"sort"
 	"strconv"
 	"strings"
@@ -133,10 +132,19 @@ func runMetricsPublish(cmd *cobra.Command, f *Factory, o *metricsPublishOptions)
 	if err != nil {
 		return usageErrorf("%v", err)
 	}
+	ctx := cmd.Context()
+	src, _, err := o.events.open(ctx, f, f.IO.Err)
+	if err != nil {
+		if o.events.athena {
+			return &ExitError{Code: ExitInternal, Err: err}
+		}
+		return usageErrorf("%v", err)
+	}
+	defer src.Close()
 	// The summary counts whole (partition) days; the datums are stamped
 	// with the window end, or the current minute for a window that has
 	// not ended yet.
-	w = w.WholeDays()
+	w = w.WholeDaysIn(src.loc)
 	stamp := w.To
 	if minute := now.Truncate(time.Minute); stamp.After(minute) {
 		stamp = minute
@@ -145,17 +153,6 @@ func runMetricsPublish(cmd *cobra.Command, f *Factory, o *metricsPublishOptions)
 		if err := health.CheckTimestamp(stamp, now); err != nil {
 			return usageErrorf("%v", err)
 		}
-	}
-	ctx := cmd.Context()
-	src, _, err := o.events.open(ctx, f)
-	if err != nil {
-		if o.events.athena {
-			return &ExitError{Code: ExitInternal, Err: err}
-		}
-		return usageErrorf("%v", err)
-	}
-	if c, ok := src.(io.Closer); ok {
-		defer c.Close()
 	}
 	rows, err := src.Summary(ctx, w.From, w.To, monLower(o.identities))
 	if err != nil {

@@ -186,20 +186,31 @@ func ParseTime(s string, now time.Time) (t time.Time, isDate bool, err error) {
 
 // Days returns the first and last UTC calendar day the window touches
 // (both included): what a day-partitioned source has to read.
-func (w Window) Days() (first, last time.Time) {
-	first = w.From.UTC().Truncate(24 * time.Hour)
-	last = w.To.UTC().Add(-time.Nanosecond).Truncate(24 * time.Hour)
+func (w Window) Days() (first, last time.Time) { return w.DaysIn(time.UTC) }
+
+// DaysIn is Days for calendar days in loc (a lake whose prefix timestamps
+// use a Firehose CustomTimeZone); the results are midnights in loc.
+func (w Window) DaysIn(loc *time.Location) (first, last time.Time) {
+	first = midnight(w.From.In(loc))
+	last = midnight(w.To.Add(-time.Nanosecond).In(loc))
 	if last.Before(first) {
 		last = first
 	}
 	return first, last
 }
 
+func midnight(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, t.Location())
+}
+
 // WholeDays widens the window to the UTC days it touches, for sources that
 // count by day. Desc keeps what was asked and says what is counted.
-func (w Window) WholeDays() Window {
-	first, last := w.Days()
-	out := Window{From: first, To: last.AddDate(0, 0, 1), Desc: w.Desc}
+func (w Window) WholeDays() Window { return w.WholeDaysIn(time.UTC) }
+
+// WholeDaysIn is WholeDays for calendar days in loc.
+func (w Window) WholeDaysIn(loc *time.Location) Window {
+	first, last := w.DaysIn(loc)
+	out := Window{From: first.UTC(), To: last.AddDate(0, 0, 1).UTC(), Desc: w.Desc}
 	if out.From.Equal(w.From) && out.To.Equal(w.To) {
 		return out
 	}
@@ -207,6 +218,10 @@ func (w Window) WholeDays() Window {
 	if !last.Equal(first) {
 		span += ".." + last.Format("2006-01-02")
 	}
-	out.Desc = w.Desc + ", counted as whole days " + span
+	zone := ""
+	if loc != time.UTC {
+		zone = " (" + loc.String() + ")"
+	}
+	out.Desc = w.Desc + ", counted as whole days " + span + zone
 	return out
 }

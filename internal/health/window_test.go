@@ -122,3 +122,23 @@ func TestWholeDays(t *testing.T) {
 		}
 	}
 }
+
+func TestWholeDaysIn(t *testing.T) {
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Skip("no time zone database:", err)
+	}
+	// 23:30 UTC on the 7th is 00:30 on the 8th in Berlin.
+	w := Window{From: time.Date(2024, 3, 7, 23, 30, 0, 0, time.UTC), To: time.Date(2024, 3, 8, 5, 0, 0, 0, time.UTC), Desc: "x"}
+	first, last := w.DaysIn(berlin)
+	if first.Format("2006-01-02") != "2024-03-08" || last.Format("2006-01-02") != "2024-03-08" {
+		t.Errorf("days %s..%s, want 2024-03-08 only", first, last)
+	}
+	got := w.WholeDaysIn(berlin)
+	if !got.From.Equal(time.Date(2024, 3, 7, 23, 0, 0, 0, time.UTC)) || !got.To.Equal(time.Date(2024, 3, 8, 23, 0, 0, 0, time.UTC)) {
+		t.Errorf("window %s..%s", got.From, got.To)
+	}
+	if got.Desc != "x, counted as whole days 2024-03-08 (Europe/Berlin)" {
+		t.Errorf("desc %q", got.Desc)
+	}
+}
