@@ -36,11 +36,11 @@ func (f fakeLayout) rnd(random func() string) string {
 	return random() + "/"
 }
 
-func (f fakeLayout) DataPrefix(keys []string, at time.Time, random func() string) (string, error) {
+func (f fakeLayout) PrefixFor(keys []string, at time.Time, random func() string) (string, error) {
 	return strings.Join(keys, "/") + "/" + f.day(at) + "/" + f.rnd(random), nil
 }
 
-func (f fakeLayout) ErrorPrefix(t string, at time.Time, random func() string) (string, error) {
+func (f fakeLayout) ErrorPrefixFor(t string, at time.Time, random func() string) (string, error) {
 	return "err/" + t + "/" + f.day(at) + "/" + f.rnd(random), nil
 }
 
@@ -73,7 +73,7 @@ func newHarness(t *testing.T, l fakeLayout, lim Limits, loc *time.Location) *har
 // add routes a record with the given keys arriving at t.
 func (h *harness) add(data string, at time.Time, keys ...string) {
 	h.t.Helper()
-	part, _ := h.l.DataPrefix(keys, at, nil)
+	part, _ := h.l.PrefixFor(keys, at, nil)
 	if err := h.p.Add(Routed{Record: Record{Data: []byte(data)}, Arrival: at, Keys: keys, Partition: part}); err != nil {
 		h.t.Fatal(err)
 	}
