@@ -35,7 +35,7 @@ type monIdentity struct {
 // writeMonLake writes the identities' events into dir in the default
 // layout (events/<identity>/<event type>/yyyy/MM/dd/), one JSON line per
 // event, as sesctl replay would lay them out.
-func writeMonLake(t *testing.T, dir string, ids []monIdentity) {
+func writeMonLake(t testing.TB, dir string, ids []monIdentity) {
 	t.Helper()
 	for _, id := range ids {
 		files := map[string]*bytes.Buffer{}
@@ -96,7 +96,7 @@ func bounce(mail map[string]any, rcpt, typ, sub string, at time.Time, i int) map
 
 // monRun runs sesctl in-process with a fixed clock and AWS requests going
 // to rt; it returns stdout, stderr and the exit code.
-func monRun(t *testing.T, now time.Time, rt http.RoundTripper, args ...string) (string, string, int) {
+func monRun(t testing.TB, now time.Time, rt http.RoundTripper, args ...string) (string, string, int) {
 	t.Helper()
 	var out, errb bytes.Buffer
 	f := &Factory{
@@ -170,7 +170,7 @@ func cborSeries(id string, at time.Time, v float64) cbor.Value {
 // (0.0833%), 2 soft bounces, 3 suppressed bounces that do not count;
 // news.example 400 sends, 50 hard bounces (12.5%), 2 complaints (0.5%);
 // warn.example 100 sends, 7 hard bounces (7%).
-func monLake(t *testing.T) string {
+func monLake(t testing.TB) string {
 	dir := t.TempDir()
 	writeMonLake(t, dir, []monIdentity{
 		{domain: "shop.example", sends: 1200, hard: 6, soft: 2, cmpl: 1, suppressed: 3},
@@ -292,5 +292,17 @@ func TestCheckCloudWatch(t *testing.T) {
 	want = "SES UNKNOWN - CloudWatch GetMetricData: AccessDenied: User: arn:aws:iam::1:user/x is not authorized to perform: cloudwatch:GetMetricData\n"
 	if code != 3 || out != want {
 		t.Errorf("exit %d\n got %q\nwant %q", code, out, want)
+	}
+}
+
+// BenchmarkCheckLake measures a whole per-identity check over the local
+// engine: 1,700 sends and their bounces and complaints in 3 identities.
+func BenchmarkCheckLake(b *testing.B) {
+	lake := monLake(b)
+	now := monDay.Add(20 * time.Hour)
+	for b.Loop() {
+		if _, _, code := monRun(b, now, nil, "check", "--lake", lake, "--day", "2024-03-08", "--per-identity"); code != 2 {
+			b.Fatalf("exit %d", code)
+		}
 	}
 }
