@@ -9,14 +9,14 @@ import (
 
 const tinyTemplate = "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n"
 
-const changeSetID = "arn:aws:cloudformation:eu-west-1:123456789012:changeSet/sesctl-20261122-100000/cs1"
+const changeSetID = "arn:aws:cloudformation:eu-west-1:123456789012:changeSet/sesctl-20261122-100000-000/cs1"
 
 func createdChangeSet() reply {
 	return cfnOK("CreateChangeSet", "<Id>"+changeSetID+"</Id><StackId>"+stackID+"</StackId>")
 }
 
 func changeSet(status, reason, changes string) reply {
-	return cfnOK("DescribeChangeSet", "<ChangeSetName>sesctl-20261122-100000</ChangeSetName><ChangeSetId>"+changeSetID+
+	return cfnOK("DescribeChangeSet", "<ChangeSetName>sesctl-20261122-100000-000</ChangeSetName><ChangeSetId>"+changeSetID+
 		"</ChangeSetId><StackId>"+stackID+"</StackId><Status>"+status+"</Status><StatusReason>"+reason+
 		"</StatusReason><ExecutionStatus>AVAILABLE</ExecutionStatus><Changes>"+changes+"</Changes>")
 }
@@ -56,7 +56,7 @@ func TestProvisionCreate(t *testing.T) {
 	}
 	var plan bytes.Buffer
 	p.Write(&plan)
-	wantPlan := "Plan for stack sesctl (create), change set sesctl-20261122-100000:\n" +
+	wantPlan := "Plan for stack sesctl (create), change set sesctl-20261122-100000-000:\n" +
 		"  + Add     AWS::S3::Bucket  Bucket\n" +
 		"1 to add, 0 to modify (0 replaced), 0 to remove.\n"
 	if plan.String() != wantPlan {

@@ -51,7 +51,8 @@ func (c *Client) Plan(ctx context.Context, in Input) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	name := "sesctl-" + c.now().UTC().Format("20060102-150405")
+	now := c.now().UTC()
+	name := fmt.Sprintf("sesctl-%s-%03d", now.Format("20060102-150405"), now.Nanosecond()/1e6)
 	out, err := c.CFN.CreateChangeSet(ctx, &cloudformation.CreateChangeSetInput{
 		StackName:     aws.String(in.Stack),
 		ChangeSetName: aws.String(name),
