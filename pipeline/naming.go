@@ -29,15 +29,15 @@ type namer struct {
 	version int
 	ext     string
 	loc     *time.Location
-	issued  map[string]struct{}
-	err     error // first read error of the random source
+	issued  map[[16]byte]struct{} // every UUID handed out: 16 bytes per object
+	err     error                 // first read error of the random source
 }
 
 func newNamer(rand io.Reader, stream string, version int, ext string, loc *time.Location) *namer {
 	if loc == nil {
 		loc = time.UTC
 	}
-	return &namer{rand: rand, stream: stream, version: version, ext: ext, loc: loc, issued: map[string]struct{}{}}
+	return &namer{rand: rand, stream: stream, version: version, ext: ext, loc: loc, issued: map[[16]byte]struct{}{}}
 }
 
 // ObjectSuffix renders Firehose's fixed object-name suffix:
@@ -49,37 +49,33 @@ func ObjectSuffix(stream string, version int, oldest time.Time, loc *time.Locati
 	return stream + "-" + strconv.Itoa(version) + "-" + oldest.In(loc).Format(suffixTimeLayout) + "-" + uuid + ext
 }
 
-// objectKey returns a fresh, never-issued key prefix+suffix for an object
-// whose oldest record arrived at oldest.
+// objectKey returns a fresh key prefix+suffix for an object whose oldest
+// record arrived at oldest. Its UUID was never issued before in this run,
+// so the key is unique whatever the prefix.
 func (n *namer) objectKey(prefix string, oldest time.Time) (string, error) {
 	for range maxNameDraws {
-		id, err := n.uuid()
-		if err != nil {
-			return "", err
+		var b [16]byte
+		if _, err := io.ReadFull(n.rand, b[:]); err != nil {
+			return "", fmt.Errorf("read random source: %w", err)
 		}
-		key := prefix + ObjectSuffix(n.stream, n.version, oldest, n.loc, id, n.ext)
-		if _, dup := n.issued[key]; !dup {
-			n.issued[key] = struct{}{}
-			return key, nil
+		setUUIDv4Bits(&b)
+		if _, dup := n.issued[b]; dup {
+			continue
 		}
+		n.issued[b] = struct{}{}
+		return prefix + ObjectSuffix(n.stream, n.version, oldest, n.loc, formatUUID(b), n.ext), nil
 	}
 	return "", fmt.Errorf("name object under %q: %w", prefix, ErrNameCollision)
 }
 
-// uuid reads a version 4 UUID from the random source.
-func (n *namer) uuid() (string, error) {
-	var b [16]byte
-	if _, err := io.ReadFull(n.rand, b[:]); err != nil {
-		return "", fmt.Errorf("read random source: %w", err)
-	}
-	return formatUUIDv4(b), nil
-}
-
-// formatUUIDv4 sets the version and variant bits and renders b in the
-// canonical 8-4-4-4-12 form.
-func formatUUIDv4(b [16]byte) string {
+// setUUIDv4Bits sets the version (4) and variant (RFC 9562) bits.
+func setUUIDv4Bits(b *[16]byte) {
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
+}
+
+// formatUUID renders b in the canonical 8-4-4-4-12 form.
+func formatUUID(b [16]byte) string {
 	var s [36]byte
 	hex.Encode(s[0:8], b[0:4])
 	s[8] = '-'

@@ -48,9 +48,10 @@ func TestUUIDv4(t *testing.T) {
 		"12345678-9abc-4ef0-8123-456789abcdef",
 	}
 	for i, b := range cases {
-		got := formatUUIDv4(b)
+		setUUIDv4Bits(&b)
+		got := formatUUID(b)
 		if got != want[i] || !uuidV4.MatchString(got) {
-			t.Errorf("formatUUIDv4(%x) = %q, want %q", b, got, want[i])
+			t.Errorf("UUID of %x = %q, want %q", b, got, want[i])
 		}
 	}
 }
