@@ -53,3 +53,22 @@ func TestParseSummaryErrors(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseSummary feeds arbitrary cells: no panic, and every accepted row
+// has non-negative counts.
+func FuzzParseSummary(f *testing.F) {
+	f.Add("a.example", "2024-03-08", "10", "9", "1", "0", "0", "0", "0", "0")
+	f.Add("", "2024/03/08 00:00:00", "", "-1", "x", "", "", "", "", "")
+	f.Fuzz(func(t *testing.T, id, day, s, d, hb, sb, c, r, dl, rf string) {
+		rows, err := ParseSummary(SummaryColumns, [][]string{{id, day, s, d, hb, sb, c, r, dl, rf}})
+		if err != nil {
+			return
+		}
+		c0 := rows[0].Counts
+		for _, n := range []int64{c0.Sends, c0.Deliveries, c0.HardBounces, c0.SoftBounces, c0.Complaints, c0.Rejects, c0.Delays, c0.RenderingFailures} {
+			if n < 0 {
+				t.Fatalf("negative count in %+v", rows[0])
+			}
+		}
+	})
+}

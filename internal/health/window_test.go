@@ -142,3 +142,34 @@ func TestWholeDaysIn(t *testing.T) {
 		t.Errorf("desc %q", got.Desc)
 	}
 }
+
+// FuzzWindowFlags checks that any accepted window is non-empty, in UTC,
+// and that --since windows end now and last what ParseSince says.
+func FuzzWindowFlags(f *testing.F) {
+	for _, s := range [][4]string{{"24h", "", "", ""}, {"since:1d", "", "", ""}, {"", "2024/03/08", "", ""}, {"", "", "yesterday", "2024-03-08T12:00:00Z"}, {"1h30m", "", "", ""}, {"", "", "2024-02-30", ""}} {
+		f.Add(s[0], s[1], s[2], s[3])
+	}
+	now := time.Date(2024, 3, 8, 10, 30, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, since, day, from, to string) {
+		w, err := WindowFlags{Since: since, Day: day, From: from, To: to}.Resolve(now, "24h")
+		if err != nil {
+			return
+		}
+		if !w.From.Before(w.To) || w.From.Location() != time.UTC || w.To.Location() != time.UTC {
+			t.Fatalf("window %s..%s", w.From, w.To)
+		}
+		if day == "" && from == "" && to == "" {
+			d, err := ParseSince(since)
+			if since == "" {
+				d, err = ParseSince("24h")
+			}
+			if err != nil || !w.To.Equal(now) || w.Duration() != d {
+				t.Fatalf("--since %q: window %s..%s, ParseSince %v %v", since, w.From, w.To, d, err)
+			}
+		}
+		first, last := w.Days()
+		if last.Before(first) || w.WholeDays().Duration() < w.Duration() {
+			t.Fatalf("whole days %s..%s narrower than %s..%s", first, last, w.From, w.To)
+		}
+	})
+}
