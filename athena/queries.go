@@ -6,6 +6,8 @@ import (
 	"strings"
 	"text/template"
 	"time"
+
+	"github.com/sesctl/sesctl/pipeline"
 )
 
 // Engines a canned query renders for.
@@ -282,4 +284,47 @@ func sortedUnique(vals []string) []string {
 		}
 	}
 	return out[:n]
+}
+
+// Render renders q for engine without touching a lake or a bucket: the
+// Athena table is database.table, the local engine's views get their usual
+// names, and injected partition columns without values in p get the
+// placeholder <column>. It is what sesctl athena queries NAME prints.
+func Render(q *CannedQuery, engine string, spec pipeline.Spec, database, table string, p Params) (string, error) {
+	layout, err := ParseLayout(spec.Prefix, spec.Query, false)
+	if err != nil {
+		return "", err
+	}
+	loc, err := spec.Location()
+	if err != nil {
+		return "", err
+	}
+	fixed, timeVals, err := fixedValues(layout, q.EventTypes, p, loc)
+	if err != nil {
+		return "", err
+	}
+	values := map[string][]string{}
+	for _, c := range layout.Columns() {
+		if c.Role == RoleIdentity || c.Role == RoleInjected {
+			values[c.Name] = fixed[c.Name]
+			if values[c.Name] == nil {
+				values[c.Name] = []string{"<" + c.Name + ">"}
+			}
+		}
+	}
+	if database == "" {
+		database = DefaultDatabase
+	}
+	if table == "" {
+		table = DefaultTable
+	}
+	src := Source{Engine: engine, Layout: layout, Values: values, TimeValues: timeVals}
+	switch engine {
+	case EngineAthena:
+		name := quoteIdent(strings.ToLower(database)) + "." + quoteIdent(strings.ToLower(table))
+		src.Table = func(string) string { return name }
+	case EngineDuckDB:
+		src.Table = func(t string) string { return quoteIdent(viewName(DefaultTable, t)) }
+	}
+	return q.SQL(src, p)
 }

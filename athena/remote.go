@@ -317,6 +317,10 @@ func FormatBytes(n int64) string {
 // (or other injected partition value) exists under the lake's prefix.
 var ErrNoPartitions = errors.New("no matching partitions")
 
+// ErrNeedValues reports that Athena needs literal values for an injected
+// partition column and there is no way to list them.
+var ErrNeedValues = errors.New("Athena needs literal values for the injected partition columns")
+
 // Run renders q for Athena and runs it. Injected partition columns need
 // literal values: identities come from p, or are listed from the bucket
 // (ListObjectsV2 with a "/" delimiter under Location).
@@ -375,7 +379,7 @@ func (r *AthenaRunner) injectedValues(ctx context.Context, layout *Layout, fixed
 		return values, nil
 	}
 	if r.o.Location == "" {
-		return nil, fmt.Errorf("Athena needs literal values for the injected partition column(s) %s: pass --identity, or --location s3://bucket/ so sesctl can list them", strings.Join(missing, ", "))
+		return nil, fmt.Errorf("%w (%s): pass --identity, or --location s3://bucket/ so sesctl can list them", ErrNeedValues, strings.Join(missing, ", "))
 	}
 	ls, err := NewS3Lister(r.s3, r.o.Location)
 	if err != nil {

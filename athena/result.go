@@ -62,6 +62,19 @@ func (r *Result) numeric(i int) bool {
 	return false
 }
 
+// nested reports whether column i holds arrays, maps or rows, which the
+// engines render as JSON text.
+func (r *Result) nested(i int) bool {
+	if i >= len(r.Types) {
+		return false
+	}
+	switch r.Types[i] {
+	case "array", "map", "row", "json":
+		return true
+	}
+	return false
+}
+
 func (r *Result) boolean(i int) bool { return i < len(r.Types) && r.Types[i] == "boolean" }
 
 // WriteTable writes an aligned table: a header line, a rule, one line per
@@ -148,8 +161,9 @@ func (r *Result) WriteCSV(w io.Writer) error {
 }
 
 // WriteJSON writes a JSON array with one object per row, keys in column
-// order. Numeric and boolean columns become JSON numbers and booleans; an
-// empty value in such a column (NULL) becomes null.
+// order. Numeric and boolean columns become JSON numbers and booleans,
+// arrays, maps and rows JSON values; an empty value in such a column
+// (NULL) becomes null.
 func (r *Result) WriteJSON(w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	bw.WriteString("[")
@@ -193,6 +207,13 @@ func (r *Result) jsonValue(i int, v string) string {
 			return "null"
 		}
 		if v == "true" || v == "false" {
+			return v
+		}
+	case r.nested(i):
+		if v == "" {
+			return "null"
+		}
+		if json.Valid([]byte(v)) {
 			return v
 		}
 	}
