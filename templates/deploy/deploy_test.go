@@ -141,6 +141,9 @@ func TestProvisionFailureQuotesReasonAndRollback(t *testing.T) {
 	if !strings.Contains(progress.String(), "reason: BufferingHints.SizeInMBs") {
 		t.Errorf("progress lacks the reason:\n%s", progress.String())
 	}
+	if !strings.Contains(progress.String(), "[0/2] 10:08:00  DELETE_COMPLETE") {
+		t.Errorf("a rollback delete counted as progress:\n%s", progress.String())
+	}
 }
 
 func TestPlanRefusesUnusableStacks(t *testing.T) {

@@ -75,7 +75,7 @@ func (c *Client) EmptyBucket(ctx context.Context, bucket string) (int, error) {
 // Destroy deletes the stack (by id, so its final status stays readable) and
 // streams events to w until it is gone or the delete failed.
 func (c *Client) Destroy(ctx context.Context, stackID string, w io.Writer) (*Result, error) {
-	s := &streamer{c: c, stackID: stackID, w: w, done: map[string]bool{}}
+	s := &streamer{c: c, stackID: stackID, w: w, done: map[string]bool{}, actions: map[string]string{}}
 	if err := s.baseline(ctx); err != nil {
 		return nil, err
 	}

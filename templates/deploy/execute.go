@@ -42,7 +42,10 @@ type Result struct {
 // Execute runs the change set and streams stack events to w until the
 // stack reaches a terminal state.
 func (c *Client) Execute(ctx context.Context, p *Plan, w io.Writer) (*Result, error) {
-	s := &streamer{c: c, stackID: p.StackID, w: w, total: len(p.Changes), done: map[string]bool{}}
+	s := &streamer{c: c, stackID: p.StackID, w: w, total: len(p.Changes), done: map[string]bool{}, actions: map[string]string{}}
+	for _, ch := range p.Changes {
+		s.actions[ch.LogicalID] = ch.Action
+	}
 	if err := s.baseline(ctx); err != nil {
 		return nil, err
 	}
@@ -66,6 +69,7 @@ type streamer struct {
 	done    map[string]bool
 	events  []Event
 	polls   int
+	actions map[string]string // planned action per logical id
 }
 
 func (s *streamer) baseline(ctx context.Context) error {
@@ -154,7 +158,7 @@ func (s *streamer) print(e types.StackEvent) {
 	ev := Event{Time: aws.ToTime(e.Timestamp), LogicalID: aws.ToString(e.LogicalResourceId),
 		Type: aws.ToString(e.ResourceType), Status: string(e.ResourceStatus), Reason: aws.ToString(e.ResourceStatusReason)}
 	s.events = append(s.events, ev)
-	if ev.Type != "AWS::CloudFormation::Stack" && strings.HasSuffix(ev.Status, "_COMPLETE") {
+	if s.finished(ev) {
 		s.done[ev.LogicalID] = true
 	}
 	progress := ""
@@ -165,6 +169,23 @@ func (s *streamer) print(e types.StackEvent) {
 	if ev.Reason != "" && (strings.HasSuffix(ev.Status, "_FAILED") || strings.Contains(ev.Status, "ROLLBACK")) {
 		fmt.Fprintf(s.w, "      reason: %s\n", ev.Reason)
 	}
+}
+
+// finished reports whether an event completes the resource's planned
+// change (a rollback's deletes do not count).
+func (s *streamer) finished(ev Event) bool {
+	action, planned := s.actions[ev.LogicalID]
+	if !planned || ev.Type == "AWS::CloudFormation::Stack" {
+		return false
+	}
+	if action == "Remove" {
+		return ev.Status == "DELETE_COMPLETE"
+	}
+	switch ev.Status {
+	case "CREATE_COMPLETE", "UPDATE_COMPLETE", "IMPORT_COMPLETE":
+		return true
+	}
+	return false
 }
 
 func (s *streamer) result(st *types.Stack, success []types.StackStatus) *Result {
