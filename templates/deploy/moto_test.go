@@ -123,3 +123,22 @@ func TestMotoProvisionCycle(t *testing.T) {
 		t.Fatalf("destroy: %+v %v\n%s", res, err, progress.String())
 	}
 }
+
+// TestMotoVariants deploys the KMS and Parquet renderings.
+func TestMotoVariants(t *testing.T) {
+	c := motoClient(t)
+	ctx := context.Background()
+	for stack, sets := range map[string][]string{
+		"kms":     {"encryption=kms", "bucket=acme-kms-events"},
+		"parquet": {"format=parquet", "stream=parquet-events", "configuration-set=parquet", "database=pq", "workgroup=pq"},
+	} {
+		p, err := c.Plan(ctx, deploy.Input{Stack: stack, TemplateBody: render(t, sets...)})
+		if err != nil {
+			t.Fatalf("%s: %v", stack, err)
+		}
+		var progress bytes.Buffer
+		if res, err := c.Execute(ctx, p, &progress); err != nil || !res.OK {
+			t.Fatalf("%s: %+v %v\n%s", stack, res, err, progress.String())
+		}
+	}
+}
