@@ -133,7 +133,13 @@ func parseTemplate(file string, data []byte) (*Template, []Finding, error) {
 		Parameters: map[string]*cfnyaml.Node{}, Conditions: map[string]*cfnyaml.Node{}, Mappings: root.Get("Mappings")}
 	var out []Finding
 	for _, p := range problems {
-		out = append(out, Finding{File: file, Line: p.Line, Rule: p.Rule, Severity: SeverityError, Message: p.Msg})
+		sev := SeverityError
+		if p.Rule == "template.yaml-alias" {
+			// The CloudFormation API is reported not to accept aliases;
+			// tools such as aws cloudformation package expand them first.
+			sev = SeverityWarning
+		}
+		out = append(out, Finding{File: file, Line: p.Line, Rule: p.Rule, Severity: sev, Message: p.Msg})
 	}
 	for _, e := range entriesOf(root.Get("Parameters")) {
 		t.Parameters[e.Key] = e.Value

@@ -105,7 +105,7 @@ func (p *parser) convert(y *yaml.Node, depth int) (*Node, error) {
 	}
 	if y.Kind == yaml.AliasNode {
 		p.problem(y.Line, y.Column, "template.yaml-alias",
-			"YAML alias *%s: CloudFormation does not support anchors and aliases", y.Value)
+			"YAML alias *%s: the CloudFormation API does not accept anchors and aliases; expand them before deploying", y.Value)
 		if y.Alias == nil {
 			return &Node{Kind: Null, Line: y.Line, Column: y.Column}, nil
 		}

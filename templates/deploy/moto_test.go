@@ -51,11 +51,16 @@ func hasChange(p *deploy.Plan, action, id string) bool {
 	return false
 }
 
-// TestMotoProvisionCycle deploys the rendered template through a change
+// provisionCycle deploys the rendered template through a change
 // set, re-plans it (no changes), updates it (retention 90 -> 30 days), and
 // destroys it after emptying the bucket, against moto_server.
-func TestMotoProvisionCycle(t *testing.T) {
+func TestMoto(t *testing.T) {
 	c := motoClient(t)
+	t.Run("provision cycle", func(t *testing.T) { provisionCycle(t, c) })
+	t.Run("variants", func(t *testing.T) { variants(t, c) })
+}
+
+func provisionCycle(t *testing.T, c *deploy.Client) {
 	ctx := context.Background()
 	body := render(t)
 
@@ -124,9 +129,8 @@ func TestMotoProvisionCycle(t *testing.T) {
 	}
 }
 
-// TestMotoVariants deploys the KMS and Parquet renderings.
-func TestMotoVariants(t *testing.T) {
-	c := motoClient(t)
+// variants deploys the KMS and Parquet renderings.
+func variants(t *testing.T, c *deploy.Client) {
 	ctx := context.Background()
 	for stack, sets := range map[string][]string{
 		"kms":     {"encryption=kms", "bucket=acme-kms-events"},
