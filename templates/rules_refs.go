@@ -138,6 +138,12 @@ func (t *Template) attributeProblem(r *Resource, attr string) (rule, msg string)
 	if err != nil || slices.Contains(attrs, attr) {
 		return "", ""
 	}
+	// Older resource types also return some configurable properties
+	// (SNS TopicName, EC2 Subnet VpcId); the registry schema does not say
+	// which, so a property name is given the benefit of the doubt.
+	if first, _, _ := strings.Cut(attr, "."); s.HasProperty(first) {
+		return "", ""
+	}
 	if len(attrs) == 0 {
 		return "getatt.unknown-attribute", fmt.Sprintf("Fn::GetAtt %s.%s: %s has no attributes (use Ref)", r.ID, attr, r.Type)
 	}

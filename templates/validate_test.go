@@ -217,6 +217,7 @@ func TestSmallTemplateRules(t *testing.T) {
 		{"template.resource", head, head + "  Broken: 3\n"},
 		{"ref.unknown-target", head + "Outputs:\n  T:\n    Value: !Ref Topic\n", head + "Outputs:\n  T:\n    Value: !Ref Topics\n"},
 		{"getatt.unknown-attribute", head + "Outputs:\n  T:\n    Value: !GetAtt Topic.TopicArn\n", head + "Outputs:\n  T:\n    Value: !GetAtt Topic.Arn\n"},
+		{"getatt.unknown-attribute", head + "Outputs:\n  T:\n    Value: !GetAtt Topic.TopicName\n", head + "Outputs:\n  T:\n    Value: !GetAtt Topic.Name\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.rule, func(t *testing.T) {
