@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/sesctl/sesctl/pipeline"
+	"github.com/sesctl/sesctl/pipeline/sink"
 )
 
 // AthenaAPI is the part of the Athena client the runner uses.
@@ -100,7 +101,8 @@ func NewAthenaRunner(cfg aws.Config, o AthenaOptions) *AthenaRunner {
 		r.athena = sdkathena.NewFromConfig(cfg)
 	}
 	if r.s3 == nil {
-		r.s3 = s3.NewFromConfig(cfg)
+		// Path-style addressing when an endpoint URL is set (MinIO, moto).
+		r.s3 = sink.NewS3Client(cfg, sink.DefaultPathStyle(cfg))
 	}
 	return r
 }
