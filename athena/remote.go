@@ -335,7 +335,11 @@ func (r *AthenaRunner) Run(ctx context.Context, q *CannedQuery, p Params) (*Resu
 	if err != nil {
 		return nil, err
 	}
-	return r.RunSQL(ctx, sqlText)
+	res, err := r.RunSQL(ctx, sqlText)
+	if err == nil && len(res.Columns) == 0 {
+		res.Columns = q.ColumnNames() // an empty result may come without metadata
+	}
+	return res, err
 }
 
 // SQL renders q for Athena with p, listing identities when p names none.
