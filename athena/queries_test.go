@@ -108,19 +108,35 @@ var sampleRows = map[string][][]string{
 	"clicks": {{"example.com", "2017-08-09T23:51:25.570Z", msgID, "http://docs.aws.amazon.com/ses/latest/DeveloperGuide/send-email-smtp.html",
 		"192.0.2.1", "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/60.0.3112.90 Safari/537.36",
 		"recipient@example.com", "Message sent from Amazon SES", "sender@example.com"}},
-	// Partitions are the events' own days here; Open, Click and
-	// Subscription are not part of the summary.
-	"summary": {
-		{"example.com", "2016-10-14", "1", "0", "0", "0", "0", "1", "0", "0", "0.000000", "0.000000", "ok", "ok"},
-		{"example.com", "2016-10-19", "0", "1", "0", "0", "0", "0", "0", "0", "", "", "", ""},
-		{"example.com", "2017-08-05", "0", "0", "1", "0", "1", "0", "0", "0", "", "", "", ""},
-		{"example.com", "2018-01-22", "0", "0", "0", "0", "0", "0", "0", "1", "", "", "", ""},
-		{"example.com", "2020-06-16", "0", "0", "0", "0", "0", "0", "1", "0", "", "", "", ""},
-	},
+	// Everything arrived on one day (as replay and Firehose partition by
+	// arrival): one row. Open, Click and Subscription are not counted.
+	"summary": {{"example.com", "2024-03-08", "1", "1", "1", "0", "1", "1", "1", "1", "1.000000", "1.000000", "pause", "pause"}},
 }
 
-// allSampleDays covers every sample's day.
+// eventDaySummary is the summary when each sample is partitioned by its
+// own event time.
+var eventDaySummary = [][]string{
+	{"example.com", "2016-10-14", "1", "0", "0", "0", "0", "1", "0", "0", "0.000000", "0.000000", "ok", "ok"},
+	{"example.com", "2016-10-19", "0", "1", "0", "0", "0", "0", "0", "0", "", "", "", ""},
+	{"example.com", "2017-08-05", "0", "0", "1", "0", "1", "0", "0", "0", "", "", "", ""},
+	{"example.com", "2018-01-22", "0", "0", "0", "0", "0", "0", "0", "1", "", "", "", ""},
+	{"example.com", "2020-06-16", "0", "0", "0", "0", "0", "0", "1", "0", "", "", "", ""},
+}
+
+// allSampleDays covers every sample's own day.
 var allSampleDays = Params{From: day("2016-10-14"), To: day("2022-01-12")}
+
+// arrivalDay is the day sampleArrivals puts every sample in.
+var arrivalDay = Params{From: day("2024-03-08"), To: day("2024-03-08")}
+
+// sampleArrivals are the samples as they arrive together on 2024-03-08.
+func sampleArrivals(t testing.TB) []lakeRecord {
+	recs := sampleRecords(t)
+	for i := range recs {
+		recs[i].at = time.Date(2024, 3, 8, 12, 0, 0, 0, time.UTC)
+	}
+	return recs
+}
 
 func checkRows(t *testing.T, q *CannedQuery, res *Result, want [][]string) {
 	t.Helper()
@@ -148,11 +164,11 @@ func TestLocalQueriesOnSamples(t *testing.T) {
 		t.Run(format, func(t *testing.T) {
 			spec := pipeline.DefaultSpec()
 			dir := t.TempDir()
-			writeLake(t, dir, spec, format, sampleRecords(t))
+			writeLake(t, dir, spec, format, sampleArrivals(t))
 			r := newLocal(t, dir, spec)
 			for _, q := range Queries() {
 				t.Run(q.Name, func(t *testing.T) {
-					res, err := r.Run(context.Background(), q, allSampleDays)
+					res, err := r.Run(context.Background(), q, arrivalDay)
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -166,14 +182,14 @@ func TestLocalQueriesOnSamples(t *testing.T) {
 func TestLocalDuplicatesAreRemoved(t *testing.T) {
 	spec := pipeline.DefaultSpec()
 	dir := t.TempDir()
-	recs := sampleRecords(t)
+	recs := sampleArrivals(t)
 	// Firehose redelivers: the same events again in other objects, and
 	// the bounce once more inside the same object.
 	writeLake(t, dir, spec, pipeline.FormatJSON, recs)
 	writeLake(t, dir, spec, pipeline.FormatJSON, append(recs, recs[0]))
 	r := newLocal(t, dir, spec)
 	for _, q := range Queries() {
-		res, err := r.Run(context.Background(), q, allSampleDays)
+		res, err := r.Run(context.Background(), q, arrivalDay)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -315,9 +331,9 @@ func TestLocalOtherLayouts(t *testing.T) {
 	}{
 		// Six years of hourly partitions are too many to enumerate; the
 		// summary covers the first week.
-		{"hourly hive", "raw/sender=!{partitionKeyFromQuery:sender_identity}/type=!{partitionKeyFromQuery:event_type}/!{timestamp:yyyy/MM/dd/HH/}", pipeline.DefaultQuery, "", sampleRows["summary"][:2]},
-		{"no identity key", "by-type/!{partitionKeyFromQuery:event_type}/!{timestamp:yyyy-MM-dd}/", `{event_type: .eventType}`, "", sampleRows["summary"]},
-		{"no timestamp", "flat/!{partitionKeyFromQuery:sender_identity}/!{partitionKeyFromQuery:event_type}/", pipeline.DefaultQuery, "", sampleRows["summary"]},
+		{"hourly hive", "raw/sender=!{partitionKeyFromQuery:sender_identity}/type=!{partitionKeyFromQuery:event_type}/!{timestamp:yyyy/MM/dd/HH/}", pipeline.DefaultQuery, "", eventDaySummary[:2]},
+		{"no identity key", "by-type/!{partitionKeyFromQuery:event_type}/!{timestamp:yyyy-MM-dd}/", `{event_type: .eventType}`, "", eventDaySummary},
+		{"no timestamp", "flat/!{partitionKeyFromQuery:sender_identity}/!{partitionKeyFromQuery:event_type}/", pipeline.DefaultQuery, "", eventDaySummary},
 		{"time zone", "tz/!{partitionKeyFromQuery:sender_identity}/!{partitionKeyFromQuery:event_type}/!{timestamp:yyyy/MM/dd}/", pipeline.DefaultQuery, "America/New_York", newYork},
 	}
 	for _, tc := range tests {
@@ -536,9 +552,9 @@ FROM ses_events WHERE sender_identity = 'example.com' ORDER BY eventtype`)
 func TestAthenaRenderingInDuckDB(t *testing.T) {
 	spec := pipeline.DefaultSpec()
 	dir := t.TempDir()
-	writeLake(t, dir, spec, pipeline.FormatJSON, sampleRecords(t))
+	writeLake(t, dir, spec, pipeline.FormatJSON, sampleArrivals(t))
 	r := newLocal(t, dir, spec)
-	r.SQLScope = &allSampleDays
+	r.SQLScope = &arrivalDay
 	if _, err := r.db.Exec(`CREATE MACRO array_join(a, sep) AS array_to_string(a, sep)`); err != nil {
 		t.Fatal(err)
 	}
@@ -550,7 +566,7 @@ func TestAthenaRenderingInDuckDB(t *testing.T) {
 	}
 	for _, q := range Queries() {
 		t.Run(q.Name, func(t *testing.T) {
-			p := allSampleDays
+			p := arrivalDay
 			p.Identities = []string{"example.com"}
 			sql := strings.ReplaceAll(renderAthena(t, q, p), `"sesctl"."ses_events"`, `"ses_events"`)
 			res, err := r.RunSQL(context.Background(), sql)
