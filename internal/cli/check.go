@@ -60,7 +60,7 @@ AWS/SES cannot: --identity and --per-identity.
 
 WINDOW
   --since 24h | 7d | 90m | since:1d    ending now (default 24h)
-  --day 2024-03-08 | 2024/03/08 | today | yesterday   one UTC day
+  --day 2024-03-08 | 2024/03/08 | today | yesterday   one calendar day
   --from D|TIME [--to D|TIME]   a date as --to includes that day
 
 SCOPE
@@ -115,7 +115,7 @@ func addCheckFlags(cmd *cobra.Command, o *checkOptions) {
 	fl.BoolVar(&o.cloudwatch, "cloudwatch", false, "read the AWS/SES CloudWatch metrics")
 	fl.StringVar(&o.configSet, "configuration-set", "", "with --cloudwatch: the ses:configuration-set dimension")
 	fl.StringVar(&o.window.Since, "since", "", "window ending now: 24h, 7d, since:1d (default 24h)")
-	fl.StringVar(&o.window.Day, "day", "", "one UTC day: 2024-03-08, 2024/03/08, today, yesterday")
+	fl.StringVar(&o.window.Day, "day", "", "one day (UTC, or --time-zone's): 2024-03-08, 2024/03/08, today, yesterday")
 	fl.StringVar(&o.window.From, "from", "", "window start: a date or an RFC 3339 time")
 	fl.StringVar(&o.window.To, "to", "", "window end: a date (inclusive) or an RFC 3339 time (default now)")
 	fl.StringSliceVar(&o.identities, "identity", nil, "only these sender identities (repeatable or comma-separated)")
@@ -161,7 +161,7 @@ func (o *checkOptions) run(ctx context.Context, f *Factory) (nagios.Result, erro
 	if o.minSends < 0 {
 		return nagios.Result{}, errors.New("--min-sends must not be negative")
 	}
-	w, err := o.window.Resolve(f.Now(), "24h")
+	w, err := o.window.Resolve(f.Now().UTC(), "24h")
 	if err != nil {
 		return nagios.Result{}, err
 	}
@@ -172,7 +172,11 @@ func (o *checkOptions) run(ctx context.Context, f *Factory) (nagios.Result, erro
 	if c, ok := fetcher.(*health.EventFetcher); ok {
 		src := c.Source.(*monSummary)
 		defer src.Close()
-		// The summary counts whole (partition) days.
+		// The summary counts whole (partition) days of the stream's time
+		// zone: calendar days are read there, and the window widened to them.
+		if w, err = o.window.Resolve(f.Now().In(src.loc), "24h"); err != nil {
+			return nagios.Result{}, err
+		}
 		w = w.WholeDaysIn(src.loc)
 	}
 	sel := health.Selection{Identities: monLower(o.identities), PerIdentity: o.perIdentity, Zeroed: o.zeroed}

@@ -68,7 +68,7 @@ sum of all identities (unless --no-totals or --identity, since the sum of
 some identities is not the account's).
 
 The lake and Athena count events per day (the lake's partition day, when
-Firehose delivered them), so the window is widened to the whole UTC days
+Firehose delivered them), so the window is widened to the whole days
 it touches: --since 24h at 10:30 covers yesterday and today so far. Every
 datum is stamped with the window end (midnight after the last day) or, for
 a day still running, the current minute; at standard (one-minute)
@@ -107,7 +107,7 @@ EXIT STATUS
 	fl := cmd.Flags()
 	o.events.addFlags(fl)
 	fl.StringVar(&o.window.Since, "since", "", "window ending at the current minute: 24h, 7d, since:1d (default 24h)")
-	fl.StringVar(&o.window.Day, "day", "", "one UTC day: 2024-03-08, 2024/03/08, today, yesterday")
+	fl.StringVar(&o.window.Day, "day", "", "one day (UTC, or --time-zone's): 2024-03-08, 2024/03/08, today, yesterday")
 	fl.StringVar(&o.window.From, "from", "", "window start: a date or an RFC 3339 time")
 	fl.StringVar(&o.window.To, "to", "", "window end: a date (inclusive) or an RFC 3339 time (default now)")
 	fl.StringSliceVar(&o.identities, "identity", nil, "only these sender identities (repeatable or comma-separated)")
@@ -144,6 +144,9 @@ func runMetricsPublish(cmd *cobra.Command, f *Factory, o *metricsPublishOptions)
 	// The summary counts whole (partition) days; the datums are stamped
 	// with the window end, or the current minute for a window that has
 	// not ended yet.
+	if w, err = o.window.Resolve(now.In(src.loc).Truncate(time.Minute), "24h"); err != nil {
+		return usageErrorf("%v", err)
+	}
 	w = w.WholeDaysIn(src.loc)
 	stamp := w.To
 	if minute := now.Truncate(time.Minute); stamp.After(minute) {

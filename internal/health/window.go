@@ -29,9 +29,9 @@ const maxWindow = 10 * 366 * 24 * time.Hour
 
 // Resolve turns the flags into a window ending at now when --since (or
 // nothing, giving defaultSince) is used. --since, --day and --from/--to are
-// mutually exclusive.
+// mutually exclusive. Calendar days (--day, dates in --from/--to, today,
+// yesterday) are days in now's location; the window itself is in UTC.
 func (f WindowFlags) Resolve(now time.Time, defaultSince string) (Window, error) {
-	now = now.UTC()
 	set := 0
 	for _, s := range []string{f.Since, f.Day, f.From + f.To} {
 		if s != "" {
@@ -47,7 +47,7 @@ func (f WindowFlags) Resolve(now time.Time, defaultSince string) (Window, error)
 		if err != nil {
 			return Window{}, fmt.Errorf("--day: %w", err)
 		}
-		return Window{From: d, To: d.AddDate(0, 0, 1), Desc: d.Format("2006-01-02")}, nil
+		return Window{From: d.UTC(), To: d.AddDate(0, 0, 1).UTC(), Desc: d.Format("2006-01-02")}, nil
 	case f.From != "" || f.To != "":
 		return f.resolveRange(now)
 	}
@@ -60,14 +60,14 @@ func (f WindowFlags) Resolve(now time.Time, defaultSince string) (Window, error)
 		return Window{}, fmt.Errorf("--since: %w", err)
 	}
 	label := strings.TrimPrefix(strings.ToLower(strings.TrimSpace(since)), "since:")
-	return Window{From: now.Add(-d), To: now, Desc: "last " + label}, nil
+	return Window{From: now.Add(-d).UTC(), To: now.UTC(), Desc: "last " + label}, nil
 }
 
 func (f WindowFlags) resolveRange(now time.Time) (Window, error) {
 	if f.From == "" {
 		return Window{}, fmt.Errorf("--to needs --from")
 	}
-	from, _, err := ParseTime(f.From, now)
+	from, fromIsDate, err := ParseTime(f.From, now)
 	if err != nil {
 		return Window{}, fmt.Errorf("--from: %w", err)
 	}
@@ -77,7 +77,7 @@ func (f WindowFlags) resolveRange(now time.Time) (Window, error) {
 		if to, isDate, err = ParseTime(f.To, now); err != nil {
 			return Window{}, fmt.Errorf("--to: %w", err)
 		}
-		toDesc = to.Format(time.RFC3339)
+		toDesc = to.UTC().Format(time.RFC3339)
 		if isDate {
 			// A date as --to includes that whole day.
 			toDesc = to.Format("2006-01-02")
@@ -87,14 +87,11 @@ func (f WindowFlags) resolveRange(now time.Time) (Window, error) {
 	if !from.Before(to) {
 		return Window{}, fmt.Errorf("--from %s is not before --to %s", f.From, toDesc)
 	}
-	return Window{From: from, To: to, Desc: describeTime(f.From, from) + ".." + toDesc}, nil
-}
-
-func describeTime(raw string, t time.Time) string {
-	if _, err := ParseDate(raw, t); err == nil {
-		return t.Format("2006-01-02")
+	fromDesc := from.UTC().Format(time.RFC3339)
+	if fromIsDate {
+		fromDesc = from.Format("2006-01-02")
 	}
-	return t.Format(time.RFC3339)
+	return Window{From: from.UTC(), To: to.UTC(), Desc: fromDesc + ".." + toDesc}, nil
 }
 
 // ParseSince parses a window length: a number and a unit s, m, h, d or w
@@ -152,11 +149,11 @@ func parseUnitDuration(s string) (time.Duration, error) {
 // (yyyy/MM/dd) and ISO 8601 write them.
 var dateLayouts = []string{"2006-01-02", "2006/01/02"}
 
-// ParseDate parses a UTC calendar day: 2024-03-08, 2024/03/08, today or
-// yesterday (relative to now). It returns midnight UTC.
+// ParseDate parses a calendar day in now's location: 2024-03-08,
+// 2024/03/08, today or yesterday. It returns midnight there.
 func ParseDate(s string, now time.Time) (time.Time, error) {
 	s = strings.TrimSpace(s)
-	today := now.UTC().Truncate(24 * time.Hour)
+	today := midnight(now)
 	switch strings.ToLower(s) {
 	case "today":
 		return today, nil
@@ -164,7 +161,7 @@ func ParseDate(s string, now time.Time) (time.Time, error) {
 		return today.AddDate(0, 0, -1), nil
 	}
 	for _, l := range dateLayouts {
-		if t, err := time.Parse(l, s); err == nil {
+		if t, err := time.ParseInLocation(l, s, now.Location()); err == nil {
 			return t, nil
 		}
 	}
@@ -172,7 +169,7 @@ func ParseDate(s string, now time.Time) (time.Time, error) {
 }
 
 // ParseTime parses a date (see ParseDate) or an RFC 3339 time. isDate
-// reports which it was.
+// reports which it was; a time is returned in UTC.
 func ParseTime(s string, now time.Time) (t time.Time, isDate bool, err error) {
 	if d, derr := ParseDate(s, now); derr == nil {
 		return d, true, nil

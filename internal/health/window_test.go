@@ -35,7 +35,7 @@ func TestParseSince(t *testing.T) {
 }
 
 func TestResolveWindow(t *testing.T) {
-	now := time.Date(2024, 3, 8, 10, 30, 0, 0, time.FixedZone("CET", 3600))
+	now := time.Date(2024, 3, 8, 9, 30, 0, 0, time.UTC)
 	utc := func(s string) time.Time {
 		t.Helper()
 		v, err := time.Parse(time.RFC3339, s)
@@ -172,4 +172,33 @@ func FuzzWindowFlags(f *testing.F) {
 			t.Fatalf("whole days %s..%s narrower than %s..%s", first, last, w.From, w.To)
 		}
 	})
+}
+
+// Calendar days follow now's location (the stream's time zone); the window
+// is in UTC.
+func TestResolveWindowZone(t *testing.T) {
+	cet := time.FixedZone("CET", 3600)
+	now := time.Date(2024, 3, 9, 0, 30, 0, 0, cet) // 2024-03-08T23:30Z
+	tests := []struct {
+		f        WindowFlags
+		from, to string
+		desc     string
+	}{
+		{WindowFlags{Day: "today"}, "2024-03-08T23:00:00Z", "2024-03-09T23:00:00Z", "2024-03-09"},
+		{WindowFlags{Day: "2024-03-08"}, "2024-03-07T23:00:00Z", "2024-03-08T23:00:00Z", "2024-03-08"},
+		{WindowFlags{From: "2024-03-01", To: "2024-03-02"}, "2024-02-29T23:00:00Z", "2024-03-02T23:00:00Z", "2024-03-01..2024-03-02"},
+		{WindowFlags{Since: "1h"}, "2024-03-08T22:30:00Z", "2024-03-08T23:30:00Z", "last 1h"},
+	}
+	for _, tt := range tests {
+		w, err := tt.f.Resolve(now, "24h")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w.From.Format(time.RFC3339) != tt.from || w.To.Format(time.RFC3339) != tt.to || w.Desc != tt.desc {
+			t.Errorf("%+v: %s..%s %q, want %s..%s %q", tt.f, w.From.Format(time.RFC3339), w.To.Format(time.RFC3339), w.Desc, tt.from, tt.to, tt.desc)
+		}
+		if first, last := w.DaysIn(cet); tt.f.Day != "" && !first.Equal(last) {
+			t.Errorf("%+v: one day spans %s..%s in CET", tt.f, first, last)
+		}
+	}
 }
