@@ -92,3 +92,23 @@ func TestQueryAthenaAgainstMoto(t *testing.T) {
 		t.Errorf("stdout %q, want the summary header and no rows", out)
 	}
 }
+
+func FuzzParseDay(f *testing.F) {
+	for _, s := range []string{"2024-03-08", "2024/03/08", "today", "yesterday", "2024-13-01", "", "0000-01-01"} {
+		f.Add(s)
+	}
+	now := time.Date(2024, 3, 8, 12, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := parseDay(s, now)
+		if err != nil {
+			return
+		}
+		if d.Location() != time.UTC || d.Hour() != 0 || d.Minute() != 0 || d.Second() != 0 || d.Nanosecond() != 0 {
+			t.Fatalf("parseDay(%q) = %v, not a UTC midnight", s, d)
+		}
+		again, err := parseDay(d.Format(time.DateOnly), now)
+		if err != nil || !again.Equal(d) {
+			t.Fatalf("parseDay(%q) = %v does not round-trip: %v %v", s, d, again, err)
+		}
+	})
+}
