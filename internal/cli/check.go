@@ -92,7 +92,7 @@ EXIT STATUS (plugin convention)
   --zeroed), bad flags, AWS and credential errors and --timeout, always
   with a one-line reason on standard output.`,
 		Example: `  sesctl check --lake lake --since 24h
-  sesctl check --athena --database ses --per-identity --since since:1d
+  sesctl check --athena --database sesctl --per-identity --since since:1d
   sesctl check --cloudwatch --region eu-west-1
   sesctl check --cloudwatch --configuration-set marketing --warning-bounce-rate 3 --critical-bounce-rate 5
   sesctl check --lake lake --identity news.example --warning-sends 100: --critical-sends 10: --zeroed --since 1h`,

@@ -29,8 +29,14 @@ publish adds per sender identity counts and rates, so CloudWatch alarms can
 fire on one identity's bounce rate before it drags the account's reputation
 down.`,
 		Example: `  sesctl metrics publish --lake lake --since 24h --dry-run
-  sesctl metrics publish --athena --database ses --since 24h`,
-		Args: cobra.NoArgs,
+  sesctl metrics publish --athena --database sesctl --since 24h`,
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usageErrorf("unknown command %q for sesctl metrics (want: publish)", args[0])
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	cmd.AddCommand(newMetricsPublishCmd(f))
 	return cmd
@@ -98,7 +104,7 @@ EXIT STATUS
 		Example: `  # what would be published, as a table
   sesctl metrics publish --lake lake --since 24h --dry-run
   # crontab: every hour, the last 24 hours
-  5 * * * * sesctl metrics publish --athena --database ses --since 24h --region eu-west-1
+  5 * * * * sesctl metrics publish --athena --database sesctl --since 24h --region eu-west-1
   # yesterday, into a namespace of your own
   sesctl metrics publish --lake lake --day yesterday --namespace Mail/SES`,
 		Args: cobra.NoArgs,

@@ -77,3 +77,14 @@ func TestMetricsPublish(t *testing.T) {
 		}
 	}
 }
+
+func TestMetricsParent(t *testing.T) {
+	out, _, code := monRun(t, monDay, nil, "metrics")
+	if code != 0 || !strings.Contains(out, "publish") {
+		t.Errorf("sesctl metrics: exit %d\n%s", code, out)
+	}
+	_, errOut, code := monRun(t, monDay, nil, "metrics", "bogus")
+	if code != ExitUsage || !strings.Contains(errOut, `unknown command "bogus"`) {
+		t.Errorf("sesctl metrics bogus: exit %d %q", code, errOut)
+	}
+}
