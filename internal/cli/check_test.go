@@ -309,3 +309,60 @@ func BenchmarkCheckLake(b *testing.B) {
 		}
 	}
 }
+
+// TestCheckAthena drives check --athena through the real Athena client:
+// StartQueryExecution, GetQueryExecution, GetQueryResults (JSON 1.1) with
+// a canned summary result.
+func TestCheckAthena(t *testing.T) {
+	cols := []string{"sender_identity", "day", "sends", "deliveries", "hard_bounces", "soft_bounces", "complaints", "rejects", "delays", "rendering_failures", "bounce_rate", "complaint_rate", "bounce_status", "complaint_status"}
+	row := func(vals ...string) map[string]any {
+		var data []any
+		for _, v := range vals {
+			data = append(data, map[string]any{"VarCharValue": v})
+		}
+		return map[string]any{"Data": data}
+	}
+	var info []any
+	for _, c := range cols {
+		info = append(info, map[string]any{"Name": c, "Type": "varchar"})
+	}
+	results, err := json.Marshal(map[string]any{"ResultSet": map[string]any{
+		"ResultSetMetadata": map[string]any{"ColumnInfo": info},
+		"Rows": []any{
+			row(cols...),
+			row("news.example", "2024-03-07", "300", "290", "20", "1", "0", "0", "0", "0", "0.066667", "0", "review", "ok"),
+			row("news.example", "2024-03-08", "100", "95", "2", "0", "1", "0", "0", "0", "0.02", "0.01", "ok", "pause"),
+		},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	js := "application/x-amz-json-1.1"
+	st := &monStub{resps: []func() *http.Response{
+		monResponse(200, js, []byte(`{"QueryExecutionId":"q-1"}`)),
+		monResponse(200, js, []byte(`{"QueryExecution":{"QueryExecutionId":"q-1","Status":{"State":"SUCCEEDED"},"Statistics":{"DataScannedInBytes":2048}}}`)),
+		monResponse(200, js, results),
+	}}
+	now := time.Date(2024, 3, 8, 10, 30, 0, 0, time.UTC)
+	out, errOut, code := monRun(t, now, st, "check", "--athena", "--database", "ses", "--identity", "news.example", "--since", "24h")
+	want := "SES WARNING - news.example: bounce rate 5.5% > 5% (warning), complaint rate 0.25% > 0.1% (warning); 400 sends (last 24h, counted as whole days 2024-03-07..2024-03-08) | sends=400c;;;0 deliveries=385c;;;0 bounces=22c;;;0 complaints=1c;;;0 rejects=0c;;;0 delays=0c;;;0 rendering_failures=0c;;;0 bounce_rate=5.5%;5;10;0;100 complaint_rate=0.25%;0.1;0.5;0;100\n"
+	if code != 1 || !strings.HasPrefix(out, want) || errOut != "" {
+		t.Fatalf("exit %d\n got %s\nwant %s\nstderr %s", code, out, want, errOut)
+	}
+	if !strings.Contains(out, "source Athena ses.ses_events") {
+		t.Errorf("source not named:\n%s", out)
+	}
+	var start map[string]any
+	if err := json.Unmarshal(st.body[0], &start); err != nil {
+		t.Fatal(err)
+	}
+	sql, _ := start["QueryString"].(string)
+	for _, frag := range []string{"'news.example'", "'2024/03/07'", "'2024/03/08'"} {
+		if !strings.Contains(sql, frag) {
+			t.Errorf("the summary SQL does not pin %s:\n%s", frag, sql)
+		}
+	}
+	if ctx, _ := start["QueryExecutionContext"].(map[string]any); ctx["Database"] != "ses" {
+		t.Errorf("QueryExecutionContext %v", start["QueryExecutionContext"])
+	}
+}
