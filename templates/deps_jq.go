@@ -1,30 +1,83 @@
 package templates
 
-// INTERIM until pipeline/jq lands: a minimal stand-in with the contract of
-// docs/ARCHITECTURE.md (Compile, Keys, Extract) built on gojq, without the
-// jq 1.6 dialect gate. Replaced by calls to pipeline/jq.
+// The jq side of deps.go: MetadataExtractionQuery goes through pipeline/jq,
+// the jq 1.6 gate and extractor `sesctl replay` uses. Firehose reports a
+// record whose key is null only as "partitionKeys values must not be null
+// or empty"; to say which key it was, the query is also run key by key with
+// gojq (attribution only: whether a record fails is pipeline/jq's call).
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/itchyny/gojq"
+
+	"github.com/sesctl/sesctl/pipeline/jq"
 )
 
 type jqQuery interface {
 	Keys() []string
-	// values returns each key's value as text; null and "" come back as
-	// ok=false.
+	// values returns each key's value as text; ok[i] is false for a key
+	// that is null or empty. err is a record the query fails on.
 	values(record []byte) (vals []string, ok []bool, err error)
 }
 
+type gatedQuery struct {
+	q    *jq.Query
+	attr *interimQuery // nil when gojq cannot parse the query
+}
+
+// compileQuery runs the jq 1.6 gate.
+func compileQuery(src string) (jqQuery, error) {
+	q, err := jq.Compile(src)
+	if err != nil {
+		return nil, err
+	}
+	g := &gatedQuery{q: q}
+	if a, err := compileAttribution(src); err == nil && strings.Join(a.keys, "\x00") == strings.Join(q.Keys(), "\x00") {
+		g.attr = a
+	}
+	return g, nil
+}
+
+func (g *gatedQuery) Keys() []string { return g.q.Keys() }
+
+func (g *gatedQuery) values(record []byte) ([]string, []bool, error) {
+	vals, err := g.q.Extract(record)
+	if err == nil {
+		ok := make([]bool, len(vals))
+		for i := range ok {
+			ok[i] = true
+		}
+		return vals, ok, nil
+	}
+	var ee *jq.ExtractError
+	if errors.As(err, &ee) && ee.Msg == jq.MsgNullEmpty && g.attr != nil {
+		if avals, aok, aerr := g.attr.values(record); aerr == nil && containsFalse(aok) {
+			return avals, aok, nil
+		}
+	}
+	return nil, nil, err
+}
+
+func containsFalse(ok []bool) bool {
+	for _, b := range ok {
+		if !b {
+			return true
+		}
+	}
+	return false
+}
+
+// interimQuery evaluates each key with gojq, for attribution.
 type interimQuery struct {
 	code *gojq.Code
 	keys []string
 }
 
-func compileQuery(src string) (jqQuery, error) {
+func compileAttribution(src string) (*interimQuery, error) {
 	q, err := gojq.Parse(src)
 	if err != nil {
 		return nil, fmt.Errorf("jq: %w", err)

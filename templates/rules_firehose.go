@@ -141,7 +141,11 @@ func (t *Template) checkPrefixes(f *findings, s *stream) {
 	if s.compiled != nil {
 		keys = s.compiled.Keys()
 	}
+	queryBroken := s.queryPath != "" && s.compiled == nil
 	for _, re := range streamRules(s.prefix, s.errPrefix, keys, s.dp) {
+		if queryBroken && (re.Rule == "prefix.undefined-query-key" || re.Rule == "prefix.unused-query-key") {
+			continue // the query's keys are unknown: jq.dialect (or an intrinsic) says why
+		}
 		field := "Prefix"
 		if strings.HasPrefix(re.Rule, "error-prefix.") {
 			field = "ErrorOutputPrefix"

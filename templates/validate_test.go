@@ -167,6 +167,10 @@ func TestRules(t *testing.T) {
 		{"error-prefix.missing-error-type", js, `ErrorOutputPrefix: "errors/!{firehose:error-output-type}/`, `ErrorOutputPrefix: "errors/`},
 		{"lint.double-slash", js, `!{timestamp:yyyy/MM/dd}/"`, `!{timestamp:yyyy/MM/dd/}/"`},
 		{"jq.dialect", js, `ParameterValue: "{sender_identity: (`, `ParameterValue: "{sender_identity: ((`},
+		// gojq accepts this; jq 1.6 (and so Firehose) rejects an unparenthesised if as an object value
+		{"jq.dialect", js, `event_type: .eventType}"`, `event_type: if .eventType then .eventType else \"x\" end}"`},
+		// pick/1 is jq 1.7
+		{"jq.dialect", js, `event_type: .eventType}"`, `event_type: (pick(.eventType) | .eventType)}"`},
 		{"jq.null-key", js, `event_type: .eventType}`, `event_type: .eventtype}`},
 		{"firehose.buffering-min", js, "SizeInMBs: 128", "SizeInMBs: 32"},
 		{"firehose.buffering-range", js, "IntervalInSeconds: 300", "IntervalInSeconds: 1000"},
@@ -242,6 +246,14 @@ func TestUnusableInput(t *testing.T) {
 		if _, err := Validate(name, []byte(src)); err == nil {
 			t.Errorf("%s: no error", name)
 		}
+	}
+}
+
+func TestBrokenQueryHidesKeyRules(t *testing.T) {
+	js, _ := base(t)
+	got := rules(validate(t, "q.yaml", mutate(t, js, `event_type: .eventType}"`, `event_type: if .eventType then .eventType else \"x\" end}"`)))
+	if !slices.Contains(got, "jq.dialect") || slices.Contains(got, "prefix.undefined-query-key") {
+		t.Errorf("rules = %v; want jq.dialect and no key rules", got)
 	}
 }
 
