@@ -110,6 +110,5 @@ const (
 	MaxBufferIntervalSec     = 900
 	MinBufferIntervalDynamic = 60
 	MaxStreamNameLen         = 64
-	MaxQueryLen              = 5120 // ProcessorParameter value limit
 	MaxActivePartitionsQuota = 5000 // the quota can be raised to 5,000
 )

@@ -1,0 +1,449 @@
+package pipeline
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/sesctl/sesctl/pipeline/framing"
+	"github.com/sesctl/sesctl/pipeline/sink"
+	"github.com/sesctl/sesctl/schema"
+)
+
+// batchSize is how many records travel together between stages.
+const batchSize = 256
+
+// Options tune a replay. The zero value replays with event-time arrival,
+// crypto/rand names and one worker per CPU.
+type Options struct {
+	Arrival Arrival
+	// EventTime defaults to schema.EventTime.
+	EventTime func(record []byte) (time.Time, error)
+	// Now defaults to time.Now.
+	Now func() time.Time
+	// Rand is the source of object-name UUIDs and random strings; it
+	// defaults to crypto/rand. Seed it for reproducible names.
+	Rand io.Reader
+	// Workers extract keys; Writers compress and write objects. Both
+	// default to GOMAXPROCS. Output does not depend on either.
+	Workers int
+	Writers int
+	// Progress, when set, is called every ProgressEvery (default 500 ms)
+	// and once at the end.
+	Progress      func(Progress)
+	ProgressEvery time.Duration
+	// Warn receives the first few warnings (records without an event time).
+	Warn func(msg string)
+	// Limits, when non-zero, replace the spec's buffering hints (tests).
+	Limits Limits
+}
+
+// maxWarnings bounds how many warnings Replay passes to Options.Warn.
+const maxWarnings = 5
+
+// Progress is a snapshot of a running replay.
+type Progress struct {
+	Records        int64
+	Bytes          int64
+	OpenPartitions int
+	Elapsed        time.Duration
+	Done           bool
+}
+
+// Summary is what a replay did.
+type Summary struct {
+	Output            string           `json:"output"`
+	Inputs            []string         `json:"inputs"`
+	ArrivalTime       string           `json:"arrival_time"`
+	RecordsIn         int64            `json:"records_in"`
+	Partitioned       int64            `json:"partitioned"`
+	Failed            int64            `json:"failed"`
+	FailedByType      map[string]int64 `json:"failed_by_type"`
+	Objects           int64            `json:"objects"`
+	ErrorObjects      int64            `json:"error_objects"`
+	BytesIn           int64            `json:"bytes_in"`
+	BytesWritten      int64            `json:"bytes_written"`
+	Partitions        int              `json:"partitions"`
+	MaxOpenPartitions int              `json:"max_open_partitions"`
+	ArrivalFallbacks  int64            `json:"arrival_time_fallbacks"` // partitioned records without an event time
+	Duration          float64          `json:"duration"`               // seconds
+	Interrupted       bool             `json:"interrupted,omitempty"`
+	Prefixes          []PrefixCount    `json:"prefixes"`
+	ErrorPrefixes     []PrefixCount    `json:"error_prefixes"`
+}
+
+// batch is a run of records moving through the stages. Workers fill
+// routed and close done; the partitioner consumes batches in read order.
+type batch struct {
+	recs     []Record
+	arrivals []time.Time // ArrivalNow: stamped by the reader
+	routed   []Routed
+	fallback []error
+	done     chan struct{}
+}
+
+// run holds one replay's shared state.
+type run struct {
+	c     *Compiled
+	opt   Options
+	out   sink.Sink
+	clock Clock
+
+	readRecords atomic.Int64
+	readBytes   atomic.Int64
+	open        atomic.Int64
+	objects     atomic.Int64
+	errObjects  atomic.Int64
+	written     atomic.Int64
+
+	inputErr  error // first unreadable input; the reader stops there
+	fallbacks int64
+	warned    int
+	part      *partitioner
+}
+
+// Replay partitions the records of inputs with the compiled spec, exactly
+// as Firehose would deliver them, and writes the objects to out.
+//
+// Stages: one reader frames records; Workers goroutines extract keys and
+// arrival times; one partitioner buffers them in input order; Writers
+// goroutines compress and write delivered objects. The objects and their
+// names depend only on the input, the spec and Options.Rand.
+//
+// If an input cannot be read part-way, the records read so far are still
+// delivered and Replay returns the summary with an *InputError. If ctx is
+// canceled, objects being written are aborted (nothing partial remains),
+// buffered records are dropped and the error wraps context.Canceled; the
+// summary then counts only committed objects.
+func Replay(ctx context.Context, c *Compiled, inputs []Input, out sink.Sink, opt Options) (*Summary, error) {
+	opt = withDefaults(opt)
+	start := opt.Now()
+	r := &run{c: c, opt: opt, out: out, clock: Clock{Arrival: opt.Arrival, EventTime: opt.EventTime, Now: opt.Now, Start: start}}
+	limits := c.Limits()
+	if opt.Limits != (Limits{}) {
+		limits = opt.Limits
+	}
+	names := newNamer(opt.Rand, c.Spec.StreamName, c.Spec.StreamVersion, c.Spec.FileExtension(), c.Location)
+	deliveries := make(chan *Delivery, opt.Writers)
+	g, gctx := errgroup.WithContext(ctx)
+	r.part = newPartitioner(c, limits, names, func(d *Delivery) error {
+		select {
+		case deliveries <- d:
+			return nil
+		case <-gctx.Done():
+			return gctx.Err()
+		}
+	})
+	stopProgress := r.startProgress()
+	work := make(chan *batch, opt.Workers)
+	ordered := make(chan *batch, 2*opt.Workers)
+	g.Go(func() error { return r.read(gctx, inputs, work, ordered) })
+	for range opt.Workers {
+		g.Go(func() error { r.extract(work); return nil })
+	}
+	g.Go(func() error {
+		defer close(deliveries)
+		return r.partition(gctx, ordered)
+	})
+	for range opt.Writers {
+		g.Go(func() error { return r.write(gctx, deliveries) })
+	}
+	err := g.Wait()
+	stopProgress()
+	sum := r.summary(inputs, start)
+	if err != nil {
+		if ctx.Err() != nil {
+			sum.Interrupted = true
+			return sum, fmt.Errorf("replay interrupted: %w", ctx.Err())
+		}
+		return sum, err
+	}
+	if r.inputErr != nil {
+		return sum, r.inputErr
+	}
+	return sum, nil
+}
+
+func withDefaults(o Options) Options {
+	if o.EventTime == nil {
+		o.EventTime = schema.EventTime
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Rand == nil {
+		o.Rand = rand.Reader
+	}
+	if o.Workers <= 0 {
+		o.Workers = runtime.GOMAXPROCS(0)
+	}
+	if o.Writers <= 0 {
+		o.Writers = runtime.GOMAXPROCS(0)
+	}
+	if o.ProgressEvery <= 0 {
+		o.ProgressEvery = 500 * time.Millisecond
+	}
+	return o
+}
+
+// read frames the inputs into batches, sending each to the workers and, in
+// order, to the partitioner.
+func (r *run) read(ctx context.Context, inputs []Input, work, ordered chan<- *batch) error {
+	defer close(work)
+	defer close(ordered)
+	b := r.newBatch()
+	send := func() error {
+		if len(b.recs) == 0 {
+			return nil
+		}
+		select {
+		case work <- b:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		select {
+		case ordered <- b:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		b = r.newBatch()
+		return nil
+	}
+	err := ReadRecords(ctx, inputs, func(rec Record) error {
+		b.recs = append(b.recs, rec)
+		if r.opt.Arrival.Mode == ArrivalNow {
+			b.arrivals = append(b.arrivals, r.opt.Now())
+		}
+		r.readRecords.Add(1)
+		r.readBytes.Add(int64(len(rec.Data)) + 1)
+		if len(b.recs) == batchSize {
+			return send()
+		}
+		return nil
+	})
+	var ie *InputError
+	if errors.As(err, &ie) {
+		r.inputErr = err // deliver what was read, then report
+	} else if err != nil {
+		return err
+	}
+	return send()
+}
+
+func (r *run) newBatch() *batch {
+	return &batch{recs: make([]Record, 0, batchSize), done: make(chan struct{})}
+}
+
+// ReadRecords frames the inputs in order and calls fn with each record.
+// Input problems are *InputError naming the input; errors from fn and the
+// context's error pass through.
+func ReadRecords(ctx context.Context, inputs []Input, fn func(Record) error) error {
+	for _, in := range inputs {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := readInput(ctx, in, fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// readInput frames one input and calls emit for each record.
+func readInput(ctx context.Context, in Input, emit func(Record) error) error {
+	rc, err := in.Open()
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	fr, err := framing.NewReader(in.Name, rc)
+	if err != nil {
+		return &InputError{Name: in.Name, Err: err}
+	}
+	for n := 1; ; n++ {
+		if n%1024 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		rec, err := fr.Next()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return &InputError{Name: in.Name, Err: err}
+		}
+		if err := emit(Record(rec)); err != nil {
+			return err
+		}
+	}
+}
+
+// extract routes the records of each batch: arrival time, keys, partition.
+func (r *run) extract(work <-chan *batch) {
+	for b := range work {
+		b.routed = make([]Routed, len(b.recs))
+		b.fallback = make([]error, len(b.recs))
+		for i, rec := range b.recs {
+			var at time.Time
+			if b.arrivals != nil {
+				at = b.arrivals[i]
+			} else {
+				at, b.fallback[i] = r.clock.ArrivalOf(rec.Data)
+			}
+			b.routed[i] = r.c.Route(rec, at)
+		}
+		close(b.done)
+	}
+}
+
+// partition feeds routed records to the partitioner in input order and
+// delivers every open buffer at the end of the input.
+func (r *run) partition(ctx context.Context, ordered <-chan *batch) error {
+	for b := range ordered {
+		select {
+		case <-b.done:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		for i, rt := range b.routed {
+			if !rt.Failed() { // where a failed record's error object lands matters less
+				r.noteFallback(rt.Record, b.fallback[i])
+			}
+			if err := r.part.Add(rt); err != nil {
+				return err
+			}
+		}
+		r.open.Store(int64(r.part.OpenPartitions()))
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return r.part.Close()
+}
+
+func (r *run) noteFallback(rec Record, err error) {
+	if err == nil {
+		return
+	}
+	r.fallbacks++
+	if r.opt.Warn != nil && r.warned < maxWarnings {
+		r.warned++
+		r.opt.Warn(fmt.Sprintf("%s:%d: %v", rec.File, rec.Line, err))
+	}
+}
+
+// write compresses and writes delivered objects.
+func (r *run) write(ctx context.Context, deliveries <-chan *Delivery) error {
+	for d := range deliveries {
+		n, err := r.writeObject(ctx, d)
+		d.data.Release()
+		if err != nil {
+			return err
+		}
+		r.written.Add(n)
+		if d.ErrorType == "" {
+			r.objects.Add(1)
+		} else {
+			r.errObjects.Add(1)
+		}
+	}
+	return nil
+}
+
+// writeObject writes one object atomically: it is committed only when every
+// byte was written and the run was not canceled meanwhile.
+func (r *run) writeObject(ctx context.Context, d *Delivery) (int64, error) {
+	obj, err := r.out.Create(ctx, d.Key)
+	if err != nil {
+		return 0, fmt.Errorf("create %s: %w", d.Key, err)
+	}
+	cw := &countingWriter{w: obj}
+	err = encodePayload(cw, d.data, r.c.Spec.Compression)
+	if err == nil {
+		err = ctx.Err()
+	}
+	if err != nil {
+		if aerr := obj.Abort(); aerr != nil {
+			err = errors.Join(err, fmt.Errorf("abort %s: %w", d.Key, aerr))
+		}
+		return 0, fmt.Errorf("write %s: %w", d.Key, err)
+	}
+	if err := obj.Commit(); err != nil {
+		return 0, fmt.Errorf("commit %s: %w", d.Key, err)
+	}
+	return cw.n, nil
+}
+
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+func (r *run) startProgress() (stop func()) {
+	if r.opt.Progress == nil {
+		return func() {}
+	}
+	start := time.Now() // wall clock even when Options.Now is fake
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(r.opt.ProgressEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				r.opt.Progress(r.progress(start, false))
+			case <-done:
+				return
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		wg.Wait()
+		r.opt.Progress(r.progress(start, true))
+	}
+}
+
+func (r *run) progress(start time.Time, done bool) Progress {
+	return Progress{
+		Records: r.readRecords.Load(), Bytes: r.readBytes.Load(),
+		OpenPartitions: int(r.open.Load()), Elapsed: time.Since(start), Done: done,
+	}
+}
+
+func (r *run) summary(inputs []Input, start time.Time) *Summary {
+	pc := r.part.counts
+	names := make([]string, len(inputs))
+	for i, in := range inputs {
+		names[i] = in.Name
+	}
+	failed := map[string]int64{}
+	for k, v := range pc.failedByType {
+		failed[k] = v
+	}
+	return &Summary{
+		Output: r.out.Describe(), Inputs: names, ArrivalTime: r.opt.Arrival.String(),
+		RecordsIn: pc.recordsIn, Partitioned: pc.partitioned, Failed: pc.failed, FailedByType: failed,
+		Objects: r.objects.Load(), ErrorObjects: r.errObjects.Load(),
+		BytesIn: pc.bytesIn, BytesWritten: r.written.Load(),
+		Partitions: len(pc.prefixes), MaxOpenPartitions: pc.maxOpen,
+		ArrivalFallbacks: r.fallbacks, Duration: r.opt.Now().Sub(start).Seconds(),
+		Prefixes: sortedCounts(pc.prefixes), ErrorPrefixes: sortedCounts(pc.errPrefixes),
+	}
+}
