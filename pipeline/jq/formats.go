@@ -20,11 +20,11 @@ func jqFormat(v, name any) any {
 	case "json":
 		return dumpJSON(v)
 	case "csv":
-		return formatRow(v, "csv", `"`, ",", strings.NewReplacer(`"`, `""`))
+		return formatRow(v, "csv", `"`, ",", strings.NewReplacer(`"`, `""`, "\x00", `\0`))
 	case "tsv":
-		return formatRow(v, "tsv", "", "\t", strings.NewReplacer("\t", `\t`, "\r", `\r`, "\n", `\n`, `\`, `\\`))
+		return formatRow(v, "tsv", "", "\t", strings.NewReplacer("\t", `\t`, "\r", `\r`, "\n", `\n`, `\`, `\\`, "\x00", `\0`))
 	case "html":
-		return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", "'", "&apos;", `"`, "&quot;").Replace(toString(v))
+		return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", "'", "&apos;", `"`, "&quot;", "\x00", `\0`).Replace(toString(v))
 	case "uri":
 		return uriEscape(toString(v))
 	case "sh":
@@ -40,7 +40,7 @@ func jqFormat(v, name any) any {
 func formatRow(v any, name, quote, sep string, esc *strings.Replacer) any {
 	row, ok := v.([]any)
 	if !ok {
-		return jqErrorf("%s cannot be %s-formatted, only an array can be", preview(v), name)
+		return jqErrorf("%s cannot be %s-formatted, only array", preview(v), name)
 	}
 	var b strings.Builder
 	for i, x := range row {
@@ -75,7 +75,7 @@ func formatShell(v any) any {
 	for i, x := range items {
 		switch y := x.(type) {
 		case string:
-			parts[i] = "'" + strings.ReplaceAll(y, "'", `'\''`) + "'"
+			parts[i] = "'" + strings.NewReplacer("'", `'\''`, "\x00", `\0`).Replace(y) + "'"
 		case []any, map[string]any:
 			return jqErrorf("%s can not be escaped for shell", preview(x))
 		default:

@@ -25,6 +25,7 @@ var goFuncs = []goFunc{
 	{"_sesctl_rtrimstr", 1, 1, func(v any, a []any) any { return trimStr(v, a[0], strings.HasSuffix, strings.TrimSuffix) }},
 	{"_sesctl_startswith", 1, 1, func(v any, a []any) any { return affix(v, a[0], "startswith", strings.HasPrefix) }},
 	{"_sesctl_endswith", 1, 1, func(v any, a []any) any { return affix(v, a[0], "endswith", strings.HasSuffix) }},
+	{"_sesctl_indices", 1, 1, func(v any, a []any) any { return jqIndices(v, a[0]) }},
 	{"_sesctl_split", 1, 1, func(v any, a []any) any { return jqSplit(v, a[0]) }},
 	{"_sesctl_join", 1, 1, func(v any, a []any) any { return jqJoin(v, a[0]) }},
 	{"_sesctl_ascii_downcase", 0, 0, func(v any, _ []any) any { return asciiCase(v, 'A', 'Z', 'a'-'A') }},
@@ -185,6 +186,36 @@ func sliceString(str string, k map[string]any) any {
 		return jqError("Start and end indices of an string slice must be numbers")
 	}
 	return string(r[s:e])
+}
+
+// jqIndices is jq 1.6's indices/1; on strings it returns byte offsets of
+// non-overlapping matches (a jq 1.6 quirk).
+func jqIndices(v, i any) any {
+	_, vArr := v.([]any)
+	_, iArr := i.([]any)
+	switch {
+	case vArr && iArr:
+		return jqIndex(v, i)
+	case vArr:
+		return jqIndex(v, []any{i})
+	}
+	s, ok1 := v.(string)
+	sub, ok2 := i.(string)
+	if !ok1 || !ok2 {
+		return jqIndex(v, i)
+	}
+	if sub == "" {
+		return jqError("cannot allocate memory")
+	}
+	out := []any{}
+	for off := 0; ; {
+		k := strings.Index(s[off:], sub)
+		if k < 0 {
+			return out
+		}
+		out = append(out, float64(off+k))
+		off += k + len(sub)
+	}
 }
 
 func trimStr(v, x any, has func(string, string) bool, trim func(string, string) string) any {

@@ -77,12 +77,8 @@ func (l *lexer) next() token {
 		return token{kind: tQQStart, text: `"`, pos: start}
 	case c == '@':
 		return l.format(start)
-	case isDigit(c) || (c == '.' && l.pos+1 < len(l.src) && isDigit(l.src[l.pos+1])):
-		return l.number(start)
-	case c == '.' && l.pos+1 < len(l.src) && isIdentStart(l.src[l.pos+1]):
-		l.pos++
-		end := l.scanWord()
-		return token{kind: tField, text: l.src[start+1 : end], pos: start}
+	case isDigit(c) || c == '.':
+		return l.dotOrNumber(start)
 	case isIdentStart(c):
 		return l.ident(start)
 	}
@@ -122,20 +118,17 @@ func (l *lexer) format(start int) token {
 	return token{kind: tFormat, text: l.src[start:l.pos], pos: start}
 }
 
-// number scans ([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?
-func (l *lexer) number(start int) token {
+// dotOrNumber picks, like flex, the longest of '.', "..", a number
+// [0-9.]+([eE][+-]?[0-9]+)? and a field .name, preferring them in that order
+// on ties (so ".e1" is a malformed number in jq 1.6, while ".e1x" is a field).
+func (l *lexer) dotOrNumber(start int) token {
 	s := l.src
-	for l.pos < len(s) && isDigit(s[l.pos]) {
-		l.pos++
+	numEnd := start
+	for numEnd < len(s) && (isDigit(s[numEnd]) || s[numEnd] == '.') {
+		numEnd++
 	}
-	if l.pos < len(s) && s[l.pos] == '.' {
-		l.pos++
-		for l.pos < len(s) && isDigit(s[l.pos]) {
-			l.pos++
-		}
-	}
-	if l.pos < len(s) && (s[l.pos] == 'e' || s[l.pos] == 'E') {
-		p := l.pos + 1
+	if numEnd < len(s) && (s[numEnd] == 'e' || s[numEnd] == 'E') {
+		p := numEnd + 1
 		if p < len(s) && (s[p] == '+' || s[p] == '-') {
 			p++
 		}
@@ -143,10 +136,31 @@ func (l *lexer) number(start int) token {
 			for p < len(s) && isDigit(s[p]) {
 				p++
 			}
-			l.pos = p
+			numEnd = p
 		}
 	}
-	return token{kind: tLiteral, val: s[start:l.pos], pos: start}
+	opLen := 0
+	if s[start] == '.' {
+		opLen = 1
+		if strings.HasPrefix(s[start:], "..") {
+			opLen = 2
+		}
+	}
+	fieldEnd := start
+	if s[start] == '.' && start+1 < len(s) && isIdentStart(s[start+1]) {
+		l.pos = start + 1
+		fieldEnd = l.scanWord()
+	}
+	switch numLen, fieldLen := numEnd-start, fieldEnd-start; {
+	case opLen >= numLen && opLen >= fieldLen:
+		l.pos = start + opLen
+		return token{kind: tOp, text: s[start:l.pos], pos: start}
+	case numLen >= fieldLen:
+		l.pos = numEnd
+		return token{kind: tLiteral, val: s[start:numEnd], pos: start}
+	}
+	l.pos = fieldEnd
+	return token{kind: tField, text: s[start+1 : fieldEnd], pos: start}
 }
 
 // ident scans ([a-zA-Z_][a-zA-Z_0-9]*::)*[a-zA-Z_][a-zA-Z_0-9]*

@@ -144,13 +144,13 @@ func (p *parser) dictVariable(pos int) objPair {
 		p.unexpected("a variable name")
 		return objPair{}
 	}
-	name, npos := p.tok.text, p.tok.pos
+	name := p.tok.text
 	p.advance()
 	if p.is(":") {
 		p.failAt(p.tok.pos, "syntax error: {$%s: value} is rejected by jq 1.6 (write {($%s): value})", name, name)
 		return objPair{}
 	}
-	p.checkVar(name, npos)
+	p.checkVar(name, pos)
 	val := &gojq.Query{Term: &gojq.Term{Type: gojq.TermTypeFunc, Func: &gojq.Func{Name: "$" + name}}}
 	return objPair{key: name, static: true, pos: pos, val: val, kv: &gojq.ObjectKeyVal{Key: "$" + name}}
 }

@@ -103,6 +103,10 @@ func (p *parser) parsePrimary() *chain {
 		p.advance()
 		return p.index(termChain(&gojq.Term{Type: gojq.TermTypeIdentity}), strKey(t.text), p.optional())
 	case tLiteral:
+		if _, err := strconv.ParseFloat(t.val, 64); err != nil && !isRangeErr(err) {
+			p.failAt(t.pos, "Invalid numeric literal at EOF at line 1, column %d (while parsing '%s')", len(t.val), t.val)
+			return nil
+		}
 		p.advance()
 		return p.constChain(numberTerm(t.val), parseNumber(t.val))
 	case tQQStart, tFormat:
@@ -194,6 +198,7 @@ func (p *parser) constList(q *gojq.Query) ([]any, bool) {
 
 // parseVariable parses $name and $__loc__.
 func (p *parser) parseVariable() *chain {
+	dollar := p.tok.pos
 	p.advance() // $
 	if p.is("__loc__") {
 		pos := p.tok.pos
@@ -205,9 +210,9 @@ func (p *parser) parseVariable() *chain {
 		p.unexpected("a variable name")
 		return nil
 	}
-	name, pos := p.tok.text, p.tok.pos
+	name := p.tok.text
 	p.advance()
-	p.checkVar(name, pos)
+	p.checkVar(name, dollar)
 	return termChain(&gojq.Term{Type: gojq.TermTypeFunc, Func: &gojq.Func{Name: "$" + name}})
 }
 
@@ -224,6 +229,7 @@ func (p *parser) checkVar(name string, pos int) {
 // parseBreak parses `break $label`.
 func (p *parser) parseBreak() *chain {
 	p.advance() // break
+	pos := p.tok.pos
 	if !p.expect("$") {
 		return nil
 	}
@@ -231,7 +237,7 @@ func (p *parser) parseBreak() *chain {
 		p.unexpected("a label name")
 		return nil
 	}
-	name, pos := p.tok.text, p.tok.pos
+	name := p.tok.text
 	p.advance()
 	if !p.sc.hasLabel(name) {
 		p.failAt(pos, "$*label-%s is not defined (break without a matching label)", name)
