@@ -3,6 +3,7 @@ package pipeline
 import (
 	"container/heap"
 	"io"
+	"sync"
 	"time"
 )
 
@@ -16,18 +17,85 @@ type payload interface {
 	Release()
 }
 
-// memPayload keeps the bytes in memory.
-type memPayload struct{ b []byte }
+// chunkSize is the size of the memory chunks a payload grows by once it
+// is past its first chunk. Small enough that 500 open partitions waste at
+// most a few tens of MiB, large enough for few chunks per object.
+const chunkSize = 64 << 10
+
+var chunkPool = sync.Pool{New: func() any { b := make([]byte, 0, chunkSize); return &b }}
+
+// memPayload keeps the bytes in memory in chunks: the first grows by
+// doubling (most objects of sparse partitions are small), later ones are
+// pooled fixed-size chunks, so a large buffer is never copied to grow and
+// its memory is reused once the object is written.
+type memPayload struct {
+	chunks [][]byte
+	n      int64
+}
 
 func newMemPayload() payload { return &memPayload{} }
 
-func (m *memPayload) Append(p []byte) { m.b = append(m.b, p...) }
-func (m *memPayload) Len() int64      { return int64(len(m.b)) }
-func (m *memPayload) Release()        { m.b = nil }
+func (m *memPayload) Len() int64 { return m.n }
+
+func (m *memPayload) Append(p []byte) {
+	m.n += int64(len(p))
+	for len(p) > 0 {
+		last := len(m.chunks) - 1
+		if last < 0 || len(m.chunks[last]) == cap(m.chunks[last]) && cap(m.chunks[last]) >= chunkSize {
+			m.chunks = append(m.chunks, m.newChunk(len(p)))
+			last++
+		}
+		c := m.chunks[last]
+		room := cap(c) - len(c)
+		if room == 0 { // the first chunk, still below chunkSize: double it
+			c = growFirst(c, len(p))
+			room = cap(c) - len(c)
+		}
+		k := min(room, len(p))
+		m.chunks[last] = append(c, p[:k]...)
+		p = p[k:]
+	}
+}
+
+// newChunk returns the next chunk: the first is sized for need, the others
+// come from the pool.
+func (m *memPayload) newChunk(need int) []byte {
+	if len(m.chunks) == 0 && need < chunkSize {
+		// Room for the newline and a few more records before doubling.
+		return make([]byte, 0, min(need+need/2+64, chunkSize))
+	}
+	return (*chunkPool.Get().(*[]byte))[:0]
+}
+
+// growFirst doubles the first chunk, up to chunkSize.
+func growFirst(c []byte, need int) []byte {
+	n := min(max(2*cap(c), len(c)+need), chunkSize)
+	g := make([]byte, len(c), n)
+	copy(g, c)
+	return g
+}
 
 func (m *memPayload) WriteTo(w io.Writer) (int64, error) {
-	n, err := w.Write(m.b)
-	return int64(n), err
+	var total int64
+	for _, c := range m.chunks {
+		n, err := w.Write(c)
+		total += int64(n)
+		if err != nil {
+			return total, err
+		}
+	}
+	return total, nil
+}
+
+// Release returns the pooled chunks; the payload must not be used after.
+func (m *memPayload) Release() {
+	for _, c := range m.chunks {
+		if cap(c) == chunkSize {
+			c = c[:0]
+			chunkPool.Put(&c)
+		}
+	}
+	m.chunks, m.n = nil, 0
 }
 
 // partBuf is the buffer of one active partition (or one error prefix).
