@@ -169,12 +169,13 @@ measure() {
 # Sum of the sizes of the files under a directory, and their count.
 dir_bytes() { find "$1" -type f -printf '%s\n' | awk '{ s += $1 } END { print s + 0 }'; }
 dir_files() { find "$1" -type f | wc -l; }
-# Records in every object under a directory (objects may be gzip or plain).
+# Records in every object under a directory: .gz objects (GZIP, one or
+# more members each) are decompressed, others (error records) counted as is.
 dir_records() {
-	find "$1" -type f -print0 | sort -z | xargs -0 -r -n 64 sh -c '
-		for f; do
-			if [ "$(head -c2 "$f" | od -An -tx1 | tr -d " ")" = 1f8b ]; then gzip -dc "$f"; else cat "$f"; fi
-		done' sh | wc -l
+	local gz plain
+	gz=$(find "$1" -type f -name '*.gz' -print0 | xargs -0 -r cat | gzip -dc | wc -l)
+	plain=$(find "$1" -type f -not -name '*.gz' -print0 | xargs -0 -r cat | wc -l)
+	echo $((gz + plain))
 }
 # Data partitions: distinct directories holding objects outside errors/.
 dir_partitions() { find "$1" -type f -not -path "$1/errors/*" -printf '%h\n' | sort -u | wc -l; }
