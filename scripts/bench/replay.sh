@@ -18,11 +18,13 @@ usage() {
 usage: scripts/bench/replay.sh [flags]
 
 Builds sesctl, generates synthetic SES events and measures, on the same file:
-  replay (default query)  sesctl replay, default query and yyyy/MM/dd prefix
-  replay (plain paths)    sesctl replay, a query of plain paths only
-  jq (default query)      jq -c QUERY FILE >/dev/null  (key extraction only)
-  jq (plain paths)        the same for the plain-path query
   gzip -6                 gzip -6 -c FILE >/dev/null   (single-threaded)
+  jq (default query)      jq -c QUERY FILE >/dev/null  (key extraction only)
+  jq (plain paths)        the same for a query of plain paths only
+  replay, 3 variants      sesctl replay, default yyyy/MM/dd prefix: default
+                          query and plain-path query with event arrival
+                          (replay's default), default query with every
+                          record arriving at one instant (a backfill)
 then, once, replay under ~500 active partitions to check the memory bound.
 
 flags:
@@ -123,7 +125,20 @@ PREFIX='events/!{partitionKeyFromQuery:sender_identity}/!{partitionKeyFromQuery:
 # backfill replayed within one buffering interval), so no buffer expires and
 # every (identity, event type) partition stays active until the end.
 MANY_ARRIVAL=2026-01-01T00:00:00Z
+declare -A QUERIES=([default]=$DEFAULT_QUERY [plain]=$PLAIN_QUERY)
+# Replay variants: name|query|arrival time|description. "event" is replay's
+# default (each event's own time: history lands on its day, and a partition's
+# buffer closes after 300 s of event time, so objects are small, as live
+# Firehose traffic at that rate would make them); "backfill" pins every
+# record to one instant, as pushing the file through Firehose at once would,
+# so buffers fill (128 MiB) and objects are large.
+VARIANTS=(
+	"default|default|event|default query, event arrival"
+	"plain|plain|event|plain-path query, event arrival"
+	"backfill|default|$MANY_ARRIVAL|default query, backfill arrival"
+)
 
+SESCTL_GIVEN=$SESCTL
 if [[ -n $SESCTL ]]; then
 	[[ -x $SESCTL ]] || die "--sesctl: $SESCTL is not an executable"
 	SESCTL=$(cd "$(dirname "$SESCTL")" && pwd)/$(basename "$SESCTL")
@@ -208,45 +223,42 @@ run_size() {
 	lines=$(wc -l <"$in")
 	cat "$in" >/dev/null # page cache: every tool reads warm bytes
 
-	local q qname secs_replay=() kb_replay=() out_bytes=() out_files=() out_errors=()
-	for qname in default plain; do
-		q=$DEFAULT_QUERY
-		[[ $qname == plain ]] && q=$PLAIN_QUERY
-		OUT=$WORK/out-$n-$qname
-		measure "replay-$qname-$n" fresh_out -- "$SESCTL" replay "$in" --out "$OUT" \
-			--arrival-time event --query "$q" --prefix "$PREFIX"
-		RESULTS+=("$n|sesctl replay ($qname query)|$M_SECS|$M_CPU|$M_KB")
-		secs_replay+=("$M_SECS")
-		kb_replay+=("$M_KB")
-		out_bytes+=("$(dir_bytes "$OUT")")
-		out_files+=("$(dir_files "$OUT")")
-		local recs errs=0
-		recs=$(dir_records "$OUT")
-		[[ -d $OUT/errors ]] && errs=$(dir_records "$OUT/errors")
-		out_errors+=("$errs")
-		((recs == lines)) || log "warning: replay ($qname) wrote $recs records for $lines input lines"
-
-		measure "jq-$qname-$n" noop -- sh -c 'exec jq -c "$1" "$2" >/dev/null' sh "$q" "$in"
-		RESULTS+=("$n|jq 1.6 -c ($qname query)|$M_SECS|$M_CPU|$M_KB")
-		JQ_SECS[$qname]=$M_SECS
-	done
-
 	measure "gzip-$n" noop -- sh -c 'exec gzip -6 -c "$1" >/dev/null' sh "$in"
 	RESULTS+=("$n|gzip -6 -c|$M_SECS|$M_CPU|$M_KB")
 	local gz_secs=$M_SECS gz_bytes
 	gz_bytes=$(gzip -6 -c "$in" | wc -c)
 
-	SIZES+=("$n|$bytes|$lines|$gz_bytes|${out_bytes[0]}|${out_files[0]}|${out_errors[0]}|${out_bytes[1]}|${out_files[1]}|${out_errors[1]}")
-	target "$lines" "replay/jq time, default query" "$(ratio "${secs_replay[0]}" "${JQ_SECS[default]}")" 0.2
-	target "$lines" "replay/jq time, plain-path query" "$(ratio "${secs_replay[1]}" "${JQ_SECS[plain]}")" 0.2
-	target "$lines" "replay/gzip -6 time, default query" "$(ratio "${secs_replay[0]}" "$gz_secs")" 1.0
-	target "$lines" "replay/gzip -6 time, plain-path query" "$(ratio "${secs_replay[1]}" "$gz_secs")" 1.0
-	target "$lines" "replay bytes/gzip -6 bytes, default query" "$(ratio "${out_bytes[0]}" "$gz_bytes")" 1.15
-	target "$lines" "replay peak RSS MiB, default query" "$((kb_replay[0] / 1024))" 300
-	target "$lines" "replay peak RSS MiB, plain-path query" "$((kb_replay[1] / 1024))" 300
+	local v name q arrival desc jq_secs row=$n\|$bytes\|$lines\|$gz_bytes
+	for v in "${VARIANTS[@]}"; do
+		IFS='|' read -r name q arrival desc <<<"$v"
+		if [[ -z ${JQ_SECS[$q]:-} ]]; then
+			measure "jq-$q-$n" noop -- sh -c 'exec jq -c "$1" "$2" >/dev/null' sh "${QUERIES[$q]}" "$in"
+			RESULTS+=("$n|jq 1.6 -c ($q query)|$M_SECS|$M_CPU|$M_KB")
+			JQ_SECS[$q]=$M_SECS
+		fi
+		jq_secs=${JQ_SECS[$q]}
+		OUT=$WORK/out-$n-$name
+		measure "replay-$name-$n" fresh_out -- "$SESCTL" replay "$in" --out "$OUT" \
+			--arrival-time "$arrival" --query "${QUERIES[$q]}" --prefix "$PREFIX"
+		RESULTS+=("$n|sesctl replay, $desc|$M_SECS|$M_CPU|$M_KB")
+		local secs=$M_SECS kb=$M_KB ob of recs errs=0
+		ob=$(dir_bytes "$OUT")
+		of=$(dir_files "$OUT")
+		recs=$(dir_records "$OUT")
+		[[ -d $OUT/errors ]] && errs=$(dir_records "$OUT/errors")
+		((recs == lines)) || log "warning: replay ($name) wrote $recs records for $lines input lines"
+		row+="|$desc|$ob|$of|$errs"
+		target "$lines" "replay/jq time, $desc" "$(ratio "$secs" "$jq_secs")" 0.2
+		target "$lines" "replay/gzip -6 time, $desc" "$(ratio "$secs" "$gz_secs")" 1.0
+		target "$lines" "replay bytes/gzip -6 bytes, $desc" "$(ratio "$ob" "$gz_bytes")" 1.15
+		target "$lines" "replay peak RSS MiB, $desc" "$((kb / 1024))" 300
+		if ((!KEEP)); then rm -rf "$OUT"; fi
+	done
+	unset JQ_SECS
+	declare -gA JQ_SECS
+	SIZES+=("$row")
 	BYTES[$n]=$bytes
 	LINES[$n]=$lines
-	if ((!KEEP)); then rm -rf "$WORK/out-$n-default" "$WORK/out-$n-plain"; fi
 }
 
 # --- many active partitions ----------------------------------------------------
@@ -277,7 +289,8 @@ run_many() {
 	if ((!KEEP)); then rm -rf "$OUT" "$in"; fi
 }
 
-declare -A BYTES LINES JQ_SECS
+declare -A BYTES LINES
+declare -gA JQ_SECS
 SIZES=()
 MANY_ROW=
 for n in "${EVENTS[@]}"; do
@@ -291,6 +304,7 @@ mem_gib=$(awk '/^MemTotal:/ { printf "%.1f", $2 / 1048576 }' /proc/meminfo)
 cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 rev=$(cd "$REPO" && git rev-parse --short HEAD 2>/dev/null || echo unknown)
 if [[ -n $(cd "$REPO" && git status --porcelain --untracked-files=no 2>/dev/null) ]]; then rev="$rev (with uncommitted changes)"; fi
+if [[ -n $SESCTL_GIVEN ]]; then rev="$SESCTL_GIVEN (given with --sesctl)"; fi
 
 echo
 echo "## Machine"
@@ -311,12 +325,14 @@ echo "| runs | best of $REPEAT (time), highest of $REPEAT (peak RSS) |"
 echo
 echo "## Inputs and outputs"
 echo
-echo "| events | input MB | gzip -6 MB | replay MB (default q.) | objects | error records | replay MB (plain q.) | objects | error records |"
-echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| events | input MB | gzip -6 MB | replay variant | replay MB | objects | error records |"
+echo "|---:|---:|---:|---|---:|---:|---:|"
 for row in "${SIZES[@]}"; do
-	IFS='|' read -r n b l g ob of oe pb pf pe <<<"$row"
-	awk -v n="$l" -v b="$b" -v g="$g" -v ob="$ob" -v of="$of" -v oe="$oe" -v pb="$pb" -v pf="$pf" -v pe="$pe" \
-		'BEGIN { printf "| %d | %.1f | %.1f | %.1f | %d | %d | %.1f | %d | %d |\n", n, b/1e6, g/1e6, ob/1e6, of, oe, pb/1e6, pf, pe }'
+	IFS='|' read -r -a f <<<"$row"
+	for ((i = 4; i < ${#f[@]}; i += 4)); do
+		awk -v n="${f[2]}" -v b="${f[1]}" -v g="${f[3]}" -v d="${f[i]}" -v ob="${f[i + 1]}" -v of="${f[i + 2]}" -v oe="${f[i + 3]}" \
+			'BEGIN { printf "| %d | %.1f | %.1f | %s | %.1f | %d | %d |\n", n, b/1e6, g/1e6, d, ob/1e6, of, oe }'
+	done
 done
 
 echo
