@@ -15,10 +15,19 @@ const (
 	ErrorTypeMetadataExtraction = "metadata-extraction-failed"
 	ErrorTypeActivePartitions   = "activePartitionExceeded"
 	ErrorTypeRecordTooLarge     = "record-too-large"
+	// ErrorTypeFormatConversion is Firehose's documented error output type
+	// for records record format conversion (--format parquet) rejects.
+	ErrorTypeFormatConversion = "format-conversion-failed"
 
 	ErrorCodeMetadataExtraction = "DynamicPartitioning.MetadataExtractionFailed"
 	ErrorCodeActivePartitions   = "DynamicPartitioning.ActivePartitionsLimitExceeded"
 	ErrorCodeRecordTooLarge     = "sesctl.RecordTooLarge"
+	// Format-conversion error codes. The Firehose guide documents the
+	// error-record layout but no code list; these are the codes a
+	// Firehose-compatibility test suite (Floci) asserts for a record that
+	// does not match the table schema and for one that is not JSON.
+	ErrorCodeFormatMalformed = "DataFormatConversion.MalformedData"
+	ErrorCodeFormatParse     = "DataFormatConversion.ParseError"
 )
 
 // Messages Firehose is reported to write for metadata-extraction failures
@@ -28,8 +37,13 @@ const (
 	MsgEmptyKeyValues = "partitionKeys values must not be null or empty"
 )
 
-// ErrorTypes lists the error output types sesctl produces, in a fixed order.
+// ErrorTypes lists the error output types dynamic partitioning produces in
+// sesctl, in a fixed order.
 var ErrorTypes = []string{ErrorTypeMetadataExtraction, ErrorTypeActivePartitions, ErrorTypeRecordTooLarge}
+
+// OutputErrorTypes are all the error output types a replay can write:
+// ErrorTypes, then format-conversion-failed (--format parquet only).
+var OutputErrorTypes = append(ErrorTypes[:len(ErrorTypes):len(ErrorTypes)], ErrorTypeFormatConversion)
 
 // ErrorCode returns the errorCode written for an error output type.
 func ErrorCode(errorType string) string {
@@ -40,6 +54,8 @@ func ErrorCode(errorType string) string {
 		return ErrorCodeActivePartitions
 	case ErrorTypeRecordTooLarge:
 		return ErrorCodeRecordTooLarge
+	case ErrorTypeFormatConversion:
+		return ErrorCodeFormatMalformed
 	}
 	return "sesctl." + errorType
 }
@@ -55,10 +71,14 @@ type ErrorRecord struct {
 
 // NewErrorRecord describes a record that went to the error output.
 func NewErrorRecord(errorType, message string, arrival time.Time, record []byte) ErrorRecord {
+	return newErrorRecordCode(ErrorCode(errorType), message, arrival, record)
+}
+
+func newErrorRecordCode(code, message string, arrival time.Time, record []byte) ErrorRecord {
 	return ErrorRecord{
 		AttemptsMade:     1,
 		ArrivalTimestamp: arrival.UnixMilli(),
-		ErrorCode:        ErrorCode(errorType),
+		ErrorCode:        code,
 		ErrorMessage:     message,
 		RawData:          base64.StdEncoding.EncodeToString(record),
 	}
@@ -92,7 +112,10 @@ func (e ErrorRecord) Decode() ([]byte, error) {
 
 // ErrorType maps the record's errorCode back to its error output type.
 func (e ErrorRecord) ErrorType() string {
-	for _, t := range ErrorTypes {
+	if e.ErrorCode == ErrorCodeFormatParse {
+		return ErrorTypeFormatConversion
+	}
+	for _, t := range OutputErrorTypes {
 		if ErrorCode(t) == e.ErrorCode {
 			return t
 		}

@@ -13,7 +13,9 @@ import (
 
 // FuzzReplayNothingLost replays arbitrary input and checks the invariant
 // the command promises: every record read ends in exactly one data line or
-// one error record, and every object is well formed.
+// one error record, and every object is well formed. The same input
+// replayed with --format parquet ends in the same records, each a Parquet
+// row or an error record.
 func FuzzReplayNothingLost(f *testing.F) {
 	samples, err := os.ReadFile(samplesPath)
 	if err != nil {
@@ -32,16 +34,24 @@ func FuzzReplayNothingLost(f *testing.F) {
 		f.Add(seed)
 	}
 	c := mustCompile(f, DefaultSpec())
+	pc := mustCompile(f, parquetSpec())
 	f.Fuzz(func(t *testing.T, data []byte) {
 		want := readRecordsOrSkip(t, data)
-		opt := testOptions(1)
-		opt.Limits = Limits{Bytes: 512, Interval: time.Minute, MaxActive: 3}
-		out := newMemSink()
-		sum, err := Replay(context.Background(), c, []Input{ReaderInput("fuzz", bytes.NewReader(data))}, out, opt)
-		if err != nil {
-			t.Fatal(err)
+		replay := func(c *Compiled) (*memSink, *Summary) {
+			opt := testOptions(1)
+			opt.Limits = Limits{Bytes: 512, Interval: time.Minute, MaxActive: 3}
+			out := newMemSink()
+			sum, err := Replay(context.Background(), c, []Input{ReaderInput("fuzz", bytes.NewReader(data))}, out, opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return out, sum
 		}
+		out, sum := replay(c)
 		got := decodeAll(t, out, c)
+		// --format parquet: the same records, each a row or an error record.
+		pqOut, pqSum := replay(pc)
+		checkParquetMatchesJSON(t, got, decodeParquetLake(t, pqOut), pqSum)
 		all := append(slices.Clone(got.data), got.failed...)
 		var wantData []string
 		for _, r := range want {

@@ -27,7 +27,8 @@ type namer struct {
 	rand    io.Reader
 	stream  string
 	version int
-	ext     string
+	ext     string // data objects
+	errExt  string // error objects (JSON lines even when data is Parquet)
 	loc     *time.Location
 	issued  map[[16]byte]struct{} // every UUID handed out: 16 bytes per object
 	err     error                 // first read error of the random source
@@ -37,7 +38,7 @@ func newNamer(rand io.Reader, stream string, version int, ext string, loc *time.
 	if loc == nil {
 		loc = time.UTC
 	}
-	return &namer{rand: rand, stream: stream, version: version, ext: ext, loc: loc, issued: map[[16]byte]struct{}{}}
+	return &namer{rand: rand, stream: stream, version: version, ext: ext, errExt: ext, loc: loc, issued: map[[16]byte]struct{}{}}
 }
 
 // ObjectSuffix renders Firehose's fixed object-name suffix:
@@ -53,6 +54,15 @@ func ObjectSuffix(stream string, version int, oldest time.Time, loc *time.Locati
 // record arrived at oldest. Its UUID was never issued before in this run,
 // so the key is unique whatever the prefix.
 func (n *namer) objectKey(prefix string, oldest time.Time) (string, error) {
+	return n.keyWithExt(prefix, oldest, n.ext)
+}
+
+// errorObjectKey is objectKey for an error-output object.
+func (n *namer) errorObjectKey(prefix string, oldest time.Time) (string, error) {
+	return n.keyWithExt(prefix, oldest, n.errExt)
+}
+
+func (n *namer) keyWithExt(prefix string, oldest time.Time, ext string) (string, error) {
 	for range maxNameDraws {
 		var b [16]byte
 		if _, err := io.ReadFull(n.rand, b[:]); err != nil {
@@ -63,7 +73,7 @@ func (n *namer) objectKey(prefix string, oldest time.Time) (string, error) {
 			continue
 		}
 		n.issued[b] = struct{}{}
-		return prefix + ObjectSuffix(n.stream, n.version, oldest, n.loc, formatUUID(b), n.ext), nil
+		return prefix + ObjectSuffix(n.stream, n.version, oldest, n.loc, formatUUID(b), ext), nil
 	}
 	return "", fmt.Errorf("name object under %q: %w", prefix, ErrNameCollision)
 }

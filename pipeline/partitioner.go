@@ -66,10 +66,12 @@ type Delivery struct {
 	data      payload
 }
 
-// Size is the object's uncompressed size.
+// Size is the object's uncompressed size (with --format parquet, the size
+// of the Parquet file).
 func (d *Delivery) Size() int64 { return d.data.Len() }
 
-// Payload writes the object's uncompressed bytes.
+// Payload writes the object's uncompressed bytes (JSON lines, or a Parquet
+// file for a converted data object).
 func (d *Delivery) Payload() io.WriterTo { return d.data }
 
 // PrefixCount is the number of records and objects under one prefix.
@@ -96,6 +98,9 @@ type partitioner struct {
 	heap    deadlineHeap
 	seq     uint64
 	line    []byte // scratch for error records
+	// arrivals holds each data buffer's record arrivals when record
+	// format conversion is on (nil otherwise); see convert.go.
+	arrivals map[*partBuf][]time.Time
 
 	counts partCounts
 }
@@ -150,6 +155,7 @@ func (p *partitioner) Add(r Routed) error {
 		p.counts.maxOpen = max(p.counts.maxOpen, len(p.open))
 	}
 	p.appendRecord(b, r.Record.Data, r.Arrival)
+	p.noteArrival(b, r.Arrival)
 	b.data.Append(newline)
 	p.counts.partitioned++
 	p.prefixCount(p.counts.prefixes, r.Partition).Records++
@@ -163,6 +169,11 @@ var newline = []byte{'\n'}
 
 // addError appends an error record under the evaluated error prefix.
 func (p *partitioner) addError(r Routed, errorType, msg string) error {
+	return p.addErrorCode(r, errorType, ErrorCode(errorType), msg)
+}
+
+// addErrorCode is addError with an explicit errorCode.
+func (p *partitioner) addErrorCode(r Routed, errorType, code, msg string) error {
 	id, err := p.layout.ErrorPrefixFor(errorType, r.Arrival, nil)
 	if err != nil {
 		return fmt.Errorf("evaluate error prefix for %s: %w", errorType, err)
@@ -171,7 +182,7 @@ func (p *partitioner) addError(r Routed, errorType, msg string) error {
 	if b == nil {
 		b = p.openBuf(p.errOpen, id, errorType, r)
 	}
-	p.line = NewErrorRecord(errorType, msg, r.Arrival, r.Record.Data).AppendLine(p.line[:0])
+	p.line = newErrorRecordCode(code, msg, r.Arrival, r.Record.Data).AppendLine(p.line[:0])
 	p.appendRecord(b, p.line, r.Arrival)
 	p.counts.failed++
 	p.counts.failedByType[errorType]++
@@ -232,11 +243,16 @@ func (p *partitioner) deliver(b *partBuf, reason string) error {
 		delete(p.errOpen, b.identity)
 		counts = p.counts.errPrefixes
 	}
+	if b.errorType == "" && p.arrivals != nil {
+		if ok, err := p.convert(b); !ok || err != nil {
+			return err // no record converted: no object
+		}
+	}
 	prefix, err := p.finalPrefix(b)
 	if err != nil {
 		return err
 	}
-	key, err := p.names.objectKey(prefix, b.oldest)
+	key, err := p.objectKey(b, prefix)
 	if err != nil {
 		return err
 	}
@@ -250,6 +266,13 @@ func (p *partitioner) deliver(b *partBuf, reason string) error {
 		Key: key, Prefix: prefix, Partition: b.identity, ErrorType: b.errorType,
 		Records: b.records, Oldest: b.oldest, Reason: reason, data: b.data,
 	})
+}
+
+func (p *partitioner) objectKey(b *partBuf, prefix string) (string, error) {
+	if b.errorType == "" {
+		return p.names.objectKey(prefix, b.oldest)
+	}
+	return p.names.errorObjectKey(prefix, b.oldest)
 }
 
 // finalPrefix draws the random strings of the prefix, if it has any.

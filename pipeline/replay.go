@@ -132,6 +132,7 @@ func Replay(ctx context.Context, c *Compiled, inputs []Input, out sink.Sink, opt
 		limits = opt.Limits
 	}
 	names := newNamer(opt.Rand, c.Spec.StreamName, c.Spec.StreamVersion, c.Spec.FileExtension(), c.Location)
+	names.errExt = c.Spec.ErrorFileExtension()
 	deliveries := make(chan *Delivery, opt.Writers)
 	g, gctx := errgroup.WithContext(ctx)
 	r.part = newPartitioner(c, limits, names, func(d *Delivery) error {
@@ -142,6 +143,9 @@ func Replay(ctx context.Context, c *Compiled, inputs []Input, out sink.Sink, opt
 			return gctx.Err()
 		}
 	})
+	if c.Spec.Format == FormatParquet {
+		r.part.enableConversion()
+	}
 	stopProgress := r.startProgress()
 	work := make(chan *batch, opt.Workers)
 	ordered := make(chan *batch, 2*opt.Workers)

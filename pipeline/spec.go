@@ -102,6 +102,15 @@ func (s Spec) FileExtension() string {
 	return ""
 }
 
+// ErrorFileExtension is the suffix of error-output objects: they are JSON
+// lines, compressed like data objects but never converted to Parquet.
+func (s Spec) ErrorFileExtension() string {
+	if s.Compression == CompressionGZIP {
+		return ".gz"
+	}
+	return ""
+}
+
 // Firehose ranges the spec is validated against (facts §2.3, §2.8, §5).
 const (
 	MinBufferSizeMiB         = 1
