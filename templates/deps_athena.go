@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/sesctl/sesctl/athena"
-	"github.com/sesctl/sesctl/schema"
 )
 
 // bucketSentinel stands for the events bucket while athena derives
@@ -129,20 +128,3 @@ func columnName(key string) string { return athena.ColumnName(key) }
 
 func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 
-// glueType renders a column type for the Glue API: Hive syntax without
-// the backticks DDL needs around reserved words.
-func glueType(t schema.Type) string {
-	switch t.Kind {
-	case schema.Array:
-		return "array<" + glueType(*t.Elem) + ">"
-	case schema.Map:
-		return "map<" + glueType(*t.Key) + "," + glueType(*t.Elem) + ">"
-	case schema.Struct:
-		parts := make([]string, len(t.Fields))
-		for i, f := range t.Fields {
-			parts[i] = f.Name + ":" + glueType(f.Type)
-		}
-		return "struct<" + strings.Join(parts, ",") + ">"
-	}
-	return t.Kind.String()
-}

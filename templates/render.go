@@ -224,7 +224,7 @@ func (o Options) table(id string, t *athena.TableDef, desc string) tmplTable {
 		tt.PartitionKeys = append(tt.PartitionKeys, tmplColumn{Name: p.Name, Type: p.Type})
 	}
 	for _, c := range t.Columns {
-		tt.Columns = append(tt.Columns, tmplColumn{Name: c.Name, Type: glueType(c.Type)})
+		tt.Columns = append(tt.Columns, tmplColumn{Name: c.Name, Type: athena.GlueType(c.Type)})
 	}
 	return tt
 }
