@@ -127,4 +127,3 @@ func paramName(before string, layout *athena.Layout) string {
 func columnName(key string) string { return athena.ColumnName(key) }
 
 func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
-
