@@ -139,6 +139,10 @@ func (d *decoder) member(m map[string]any, t *pathTrie) error {
 	}
 	d.pos++
 	d.space()
+	// jq 1.6 keeps the member's key on its parser stack while the value is
+	// parsed: containers inside a member value count one level more.
+	d.depth++
+	defer func() { d.depth-- }()
 	if t == nil || t.all {
 		v, err := d.value(nil)
 		m[k] = v

@@ -55,6 +55,7 @@ type Query struct {
 	fast    *gojq.Code // what Extract runs
 	precise *gojq.Code // rerun on failure for jq 1.6's error wording (nil: same as fast)
 	prune   *pathTrie  // the parts of the record the query can observe (nil: all)
+	path    *fastPlan  // single-scan extraction of plain path queries (nil: none)
 }
 
 // Source returns the query text as given to Compile.
@@ -85,6 +86,7 @@ func Compile(src string) (*Query, error) {
 		return nil, qerr
 	}
 	q.prune = pruneTrie(defs, obj)
+	q.path = compileFast(defs, obj)
 	if err := q.compileCodes(src, prog, defs, obj); err != nil {
 		return nil, err
 	}
@@ -163,6 +165,16 @@ func (q *Query) Extract(record []byte) ([]string, error) {
 // ExtractContext is Extract with a context that can stop a query that runs
 // for too long.
 func (q *Query) ExtractContext(ctx context.Context, record []byte) ([]string, error) {
+	if q.path != nil {
+		if vals, ok := q.path.extract(record, q.slots, len(q.keys)); ok {
+			return vals, nil
+		}
+	}
+	return q.extractGeneral(ctx, record)
+}
+
+// extractGeneral decodes the record and runs the gojq program.
+func (q *Query) extractGeneral(ctx context.Context, record []byte) ([]string, error) {
 	v, err := decodeRecord(record, q.prune)
 	if err != nil {
 		return nil, err
