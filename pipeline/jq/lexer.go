@@ -91,7 +91,7 @@ func (l *lexer) skipSpace() {
 		case ' ', '\t', '\n':
 			l.pos++
 		case '#':
-			for l.pos < len(l.src) && l.src[l.pos] != '\n' {
+			for l.pos < len(l.src) && l.src[l.pos] != '\n' && l.src[l.pos] != '\r' {
 				l.pos++
 			}
 		default:

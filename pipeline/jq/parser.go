@@ -235,13 +235,18 @@ func describe(t token) string {
 // parseTopLevel parses Module Imports (Exp | FuncDefs).
 func (p *parser) parseTopLevel() (*gojq.Query, bool) {
 	if p.is("module") {
-		p.parseModule()
+		if p.parseModule(); p.err != nil {
+			return nil, false
+		}
 	}
 	if p.is("import") || p.is("include") {
 		p.failAt(p.tok.pos, "%s: modules cannot be loaded by Firehose's jq (there is no module search path)", p.tok.text)
 		return nil, false
 	}
 	var defs []*gojq.FuncDef
+	if p.tok.kind == tEOF { // an empty program is the identity
+		return &gojq.Query{Term: &gojq.Term{Type: gojq.TermTypeIdentity}}, true
+	}
 	for p.err == nil && p.is("def") {
 		fd := p.parseFuncDef()
 		if fd == nil {
@@ -291,11 +296,7 @@ func (p *parser) parseFuncDef() *gojq.FuncDef {
 		p.unexpected("a function name")
 		return nil
 	}
-	name, namePos := p.tok.text, p.tok.pos
-	if strings.Contains(name, "::") {
-		p.failAt(namePos, "def %s: module-qualified function names are not supported", name)
-		return nil
-	}
+	name := p.tok.text
 	p.advance()
 	params := p.parseParams()
 	if p.err != nil || !p.expect(":") {

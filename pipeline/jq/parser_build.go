@@ -44,6 +44,9 @@ func (c *chain) term() *gojq.Term {
 }
 
 func (p *parser) chainQuery(c *chain) *gojq.Query {
+	if c == nil {
+		return nil
+	}
 	q := c.expr()
 	if c.isConst {
 		p.consts[q] = c.constVal

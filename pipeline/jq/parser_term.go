@@ -325,8 +325,8 @@ func (p *parser) foldBinary(q *gojq.Query, opPos int) {
 		p.consts[q] = l - r
 	case gojq.OpMul:
 		p.consts[q] = l * r
-	case gojq.OpDiv:
-		if r == 0 {
+	case gojq.OpDiv: // jq 1.6 refuses a constant quotient that is infinite
+		if math.IsInf(l/r, 0) {
 			p.failAt(opPos, "Division by zero?")
 			return
 		}
