@@ -28,6 +28,7 @@ type streamFlags struct {
 	streamVersion              int
 	bufferSize, bufferInterval int
 	compression                string
+	format                     string
 	timeZone                   string
 	maxActive                  int
 	arrival                    string
@@ -50,7 +51,8 @@ func (sf *streamFlags) addDelivery(fs *pflag.FlagSet) {
 	fs.IntVar(&sf.streamVersion, "stream-version", d.StreamVersion, "delivery stream version used in object names (Firehose starts at 1)")
 	fs.IntVar(&sf.bufferSize, "buffer-size", d.BufferSizeMiB, "buffer size per partition in MiB, before compression (64-128 with dynamic partitioning)")
 	fs.IntVar(&sf.bufferInterval, "buffer-interval", d.BufferIntervalSec, "buffer interval per partition in seconds (60-900 with dynamic partitioning)")
-	fs.StringVar(&sf.compression, "compression", "gzip", "object compression: gzip or none")
+	fs.StringVar(&sf.compression, "compression", "", "object compression: gzip or none (default gzip; none with --format parquet, which compresses inside the file)")
+	fs.StringVar(&sf.format, "format", pipeline.FormatJSON, "object format: json (JSON lines, as SES sends them) or parquet (Firehose record format conversion: Snappy-compressed Parquet objects named .parquet)")
 	fs.IntVar(&sf.maxActive, "max-active-partitions", d.MaxActivePartitions, "active partitions quota; records beyond it go to the error output")
 }
 
@@ -66,7 +68,10 @@ func (sf *streamFlags) compile() (*pipeline.Compiled, pipeline.Arrival, error) {
 		spec.StreamName, spec.StreamVersion = sf.streamName, sf.streamVersion
 		spec.BufferSizeMiB, spec.BufferIntervalSec = sf.bufferSize, sf.bufferInterval
 		spec.MaxActivePartitions = sf.maxActive
-		if spec.Compression, err = parseCompression(sf.compression); err != nil {
+		if spec.Format, err = parseFormat(sf.format); err != nil {
+			return nil, arrival, err
+		}
+		if spec.Compression, err = parseCompression(sf.compression, spec.Format); err != nil {
 			return nil, arrival, err
 		}
 	}
@@ -77,7 +82,18 @@ func (sf *streamFlags) compile() (*pipeline.Compiled, pipeline.Arrival, error) {
 	return c, arrival, nil
 }
 
-func parseCompression(s string) (string, error) {
+// parseCompression reads --compression. Unset, it is GZIP, or UNCOMPRESSED
+// with Parquet: record format conversion requires UNCOMPRESSED at the
+// destination (Snappy is applied inside the Parquet file), so an explicit
+// --compression gzip with --format parquet is rejected by the spec rule
+// format.parquet-compression rather than silently changed.
+func parseCompression(s, format string) (string, error) {
+	if s == "" {
+		if format == pipeline.FormatParquet {
+			return pipeline.CompressionNone, nil
+		}
+		return pipeline.CompressionGZIP, nil
+	}
 	switch strings.ToLower(s) {
 	case "gzip":
 		return pipeline.CompressionGZIP, nil
@@ -85,6 +101,14 @@ func parseCompression(s string) (string, error) {
 		return pipeline.CompressionNone, nil
 	}
 	return "", usageErrorf("--compression %q: want gzip or none", s)
+}
+
+func parseFormat(s string) (string, error) {
+	switch f := strings.ToLower(s); f {
+	case pipeline.FormatJSON, pipeline.FormatParquet:
+		return f, nil
+	}
+	return "", usageErrorf("--format %q: want json or parquet", s)
 }
 
 // specError turns a validation error into a usage error listing each problem.
@@ -138,6 +162,12 @@ delivered as objects named <prefix><stream>-<version>-yyyy-MM-dd-HH-mm-ss-<uuid>
 (.gz with GZIP). Records that cannot be placed go to the error output, one
 JSON object per line, under the evaluated error prefix.
 
+--format parquet reproduces Firehose record format conversion: each
+delivered buffer becomes one Parquet object (the sesctl table's columns,
+Snappy inside the file, named .parquet, no destination compression).
+Records that do not fit the table's schema go to the error output under
+format-conversion-failed; error objects stay JSON lines.
+
 Input is JSON Lines (each line is written byte for byte plus a newline),
 concatenated or pretty-printed JSON (each value compacted), optionally
 gzip-compressed. Directories are walked in name order; - is standard input.
@@ -161,7 +191,8 @@ EXIT STATUS
 		Example: `  sesctl replay testdata/samples/official.jsonl --out lake
   sesctl replay events/ --out s3://my-bucket/ses --region eu-west-1
   zcat old.jsonl.gz | sesctl replay - --arrival-time 2024-02-16T05:00:00Z --summary json
-  sesctl replay in.jsonl --query '{id: .mail.sourceArn}' --prefix 'by-id/!{partitionKeyFromQuery:id}/'`,
+  sesctl replay in.jsonl --query '{id: .mail.sourceArn}' --prefix 'by-id/!{partitionKeyFromQuery:id}/'
+  sesctl replay testdata/samples/official.jsonl --format parquet --out lake-parquet`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.seedSet = cmd.Flags().Changed("seed")
 			return runReplay(cmd.Context(), f, o, args)
@@ -361,7 +392,7 @@ func describeNames(names []string) string {
 
 func failedByType(m map[string]int64) string {
 	var parts []string
-	for _, t := range pipeline.ErrorTypes {
+	for _, t := range pipeline.OutputErrorTypes {
 		if n := m[t]; n > 0 {
 			parts = append(parts, fmt.Sprintf("%s %d", t, n))
 		}
