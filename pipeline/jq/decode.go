@@ -129,7 +129,7 @@ func (d *decoder) member(m map[string]any, t *pathTrie) error {
 	if d.pos >= len(d.data) || d.data[d.pos] != '"' {
 		return errNonJSON
 	}
-	k, err := d.str()
+	k, sub, want, err := d.key(t)
 	if err != nil {
 		return err
 	}
@@ -143,18 +143,43 @@ func (d *decoder) member(m map[string]any, t *pathTrie) error {
 	// parsed: containers inside a member value count one level more.
 	d.depth++
 	defer func() { d.depth-- }()
-	if t == nil || t.all {
-		v, err := d.value(nil)
-		m[k] = v
-		return err
-	}
-	sub, ok := t.kids[k]
-	if !ok {
+	if !want {
 		return d.skip()
 	}
 	v, err := d.value(sub)
 	m[k] = v
 	return err
+}
+
+// key reads a member name and looks it up in the trie; names of members
+// that are skipped are not allocated.
+func (d *decoder) key(t *pathTrie) (string, *pathTrie, bool, error) {
+	start := d.pos
+	slow, err := d.scanString()
+	if err != nil {
+		return "", nil, false, err
+	}
+	raw := d.data[start+1 : d.pos-1]
+	var k string
+	if slow {
+		if k, err = unescape(raw); err != nil {
+			return "", nil, false, err
+		}
+	}
+	if t == nil || t.all {
+		if !slow {
+			k = string(raw)
+		}
+		return k, nil, true, nil
+	}
+	var sub *pathTrie
+	var ok bool
+	if slow {
+		sub, ok = t.kids[k]
+	} else if sub, ok = t.kids[string(raw)]; ok {
+		k = string(raw)
+	}
+	return k, sub, ok, nil
 }
 
 func (d *decoder) array() (any, error) {
