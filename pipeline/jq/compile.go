@@ -31,6 +31,10 @@ var unsupported = map[string]string{
 // checkPolicy rejects builtins sesctl cannot reproduce faithfully.
 func checkPolicy(src string, prog *program) *QueryError {
 	for _, u := range prog.uses {
+		if name, ok := strings.CutPrefix(u.key, "reserved:"); ok {
+			line, col := position(src, u.pos)
+			return &QueryError{Line: line, Column: col, Msg: fmt.Sprintf("%s: names starting with _sesctl_ or __sesctl_ are reserved by sesctl", name)}
+		}
 		if why, ok := unsupported[u.key]; ok {
 			line, col := position(src, u.pos)
 			return &QueryError{Line: line, Column: col, Msg: fmt.Sprintf("%s is valid jq 1.6 but not supported by sesctl: it %s", u.key, why)}

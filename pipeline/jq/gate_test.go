@@ -72,6 +72,8 @@ func TestCompileRejects(t *testing.T) {
 		{"env function", `{x: env.HOME}`, 1, 5, "env/0 is valid jq 1.6 but not supported"},
 		{"loc", `{x: $__loc__.line}`, 1, 6, "$__loc__ is valid jq 1.6 but not supported"},
 		{"halt_error", `{x: ("x" | halt_error)}`, 1, 12, "halt_error/0 is valid jq 1.6 but not supported"},
+		{"reserved function name", `def _sesctl_index($k): 1; {a: .b[0]}`, 1, 5, "reserved by sesctl"},
+		{"reserved variable name", `{a: (.b as $__sesctl_k1 | .c[.d])}`, 1, 13, "reserved by sesctl"},
 		{"not an object", `.eventType`, 1, 1, "must construct one object"},
 		{"object piped further", `{x: .eventType} | .x`, 1, 1, "must construct one object"},
 		{"only definitions", `def f: 1;`, 1, 1, "must construct one object"},

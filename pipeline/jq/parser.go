@@ -296,13 +296,17 @@ func (p *parser) parseFuncDef() *gojq.FuncDef {
 		p.unexpected("a function name")
 		return nil
 	}
-	name := p.tok.text
+	name, pos := p.tok.text, p.tok.pos
 	p.advance()
 	params := p.parseParams()
 	if p.err != nil || !p.expect(":") {
 		return nil
 	}
 	key := name + "/" + strconv.Itoa(len(params))
+	p.reserve(name, pos)
+	for _, a := range params {
+		p.reserve(strings.TrimPrefix(a, "$"), pos)
+	}
 	p.sc.addFunc(key)
 	outer := p.sc
 	p.sc = outer.child()
@@ -321,6 +325,14 @@ func (p *parser) parseFuncDef() *gojq.FuncDef {
 		return nil
 	}
 	return &gojq.FuncDef{Name: name, Args: params, Body: body}
+}
+
+// reserve records a definition or binding that would shadow the names
+// sesctl generates (refused by checkPolicy).
+func (p *parser) reserve(name string, pos int) {
+	if strings.HasPrefix(name, "_sesctl_") || strings.HasPrefix(name, "__sesctl_") {
+		p.uses = append(p.uses, use{key: "reserved:" + name, pos: pos})
+	}
 }
 
 func (p *parser) parseParams() []string {

@@ -309,8 +309,9 @@ func (p *parser) patternVar() string {
 		p.unexpected("a variable name")
 		return ""
 	}
-	name := p.tok.text
+	name, pos := p.tok.text, p.tok.pos
 	p.advance()
+	p.reserve(name, pos)
 	p.sc.addVar(name)
 	return name
 }
