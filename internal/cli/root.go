@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"sort"
 	"syscall"
 
@@ -17,7 +18,18 @@ import (
 )
 
 // Version is set at build time with -ldflags "-X github.com/sesctl/sesctl/internal/cli.Version=v1.2.3".
-var Version = "dev"
+// Otherwise it is the module version `go install` recorded, or "dev".
+var Version = ""
+
+func version() string {
+	if Version != "" {
+		return Version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
 
 // commandCtor builds one top-level command.
 type commandCtor func(f *Factory) *cobra.Command
@@ -53,7 +65,7 @@ EXIT STATUS
 		Example: `  sesctl replay testdata/samples/official.jsonl --out lake
   sesctl partition testdata/samples/official.jsonl
   sesctl completion bash > /etc/bash_completion.d/sesctl`,
-		Version:       Version,
+		Version:       version(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
