@@ -101,6 +101,7 @@ type partitioner struct {
 	// arrivals holds each data buffer's record arrivals when record
 	// format conversion is on (nil otherwise); see convert.go.
 	arrivals map[*partBuf][]time.Time
+	spill    spillPolicy // memory bound of the open buffers (spill.go)
 
 	counts partCounts
 }
@@ -156,13 +157,13 @@ func (p *partitioner) Add(r Routed) error {
 	}
 	p.appendRecord(b, r.Record.Data, r.Arrival)
 	p.noteArrival(b, r.Arrival)
-	b.data.Append(newline)
+	p.appendData(b, newline)
 	p.counts.partitioned++
 	p.prefixCount(p.counts.prefixes, r.Partition).Records++
 	if b.data.Len() >= p.limits.Bytes {
 		return p.deliver(b, "size")
 	}
-	return nil
+	return p.enforceBudget()
 }
 
 var newline = []byte{'\n'}
@@ -190,7 +191,7 @@ func (p *partitioner) addErrorCode(r Routed, errorType, code, msg string) error 
 	if b.data.Len() >= p.limits.Bytes {
 		return p.deliver(b, "size")
 	}
-	return nil
+	return p.enforceBudget()
 }
 
 func (p *partitioner) openBuf(m map[string]*partBuf, id, errorType string, r Routed) *partBuf {
@@ -198,7 +199,7 @@ func (p *partitioner) openBuf(m map[string]*partBuf, id, errorType string, r Rou
 	b := &partBuf{
 		identity: id, errorType: errorType, keys: r.Keys, at: r.Arrival,
 		oldest: r.Arrival, deadline: p.clock.Add(p.limits.Interval),
-		data: newMemPayload(), seq: p.seq,
+		data: newSpillPayload(), seq: p.seq,
 	}
 	m[id] = b
 	heap.Push(&p.heap, b)
@@ -206,7 +207,7 @@ func (p *partitioner) openBuf(m map[string]*partBuf, id, errorType string, r Rou
 }
 
 func (p *partitioner) appendRecord(b *partBuf, line []byte, at time.Time) {
-	b.data.Append(line)
+	p.appendData(b, line)
 	b.records++
 	if at.Before(b.oldest) {
 		b.oldest = at
@@ -236,6 +237,7 @@ func (p *partitioner) Close() error {
 // deliver closes b, names its object and hands it to emit.
 func (p *partitioner) deliver(b *partBuf, reason string) error {
 	p.heap.remove(b)
+	p.leaveOpen(b)
 	counts := p.counts.prefixes
 	if b.errorType == "" {
 		delete(p.open, b.identity)
@@ -247,6 +249,9 @@ func (p *partitioner) deliver(b *partBuf, reason string) error {
 		if ok, err := p.convert(b); !ok || err != nil {
 			return err // no record converted: no object
 		}
+	}
+	if err := p.spillDelivered(b); err != nil {
+		return err
 	}
 	prefix, err := p.finalPrefix(b)
 	if err != nil {

@@ -44,6 +44,12 @@ type Options struct {
 	Warn func(msg string)
 	// Limits, when non-zero, replace the spec's buffering hints (tests).
 	Limits Limits
+	// BufferMemory bounds the in-memory bytes of open buffers: past it the
+	// largest move to temporary files in SpillDir (default os.TempDir()).
+	// Zero means DefaultBufferMemory, negative keeps everything in memory.
+	// Objects are the same either way.
+	BufferMemory int64
+	SpillDir     string
 }
 
 // maxWarnings bounds how many warnings Replay passes to Options.Warn.
@@ -78,6 +84,7 @@ type Summary struct {
 	Interrupted       bool             `json:"interrupted,omitempty"`
 	Prefixes          []PrefixCount    `json:"prefixes"`
 	ErrorPrefixes     []PrefixCount    `json:"error_prefixes"`
+	spills            int64            // buffers moved to disk (tests)
 }
 
 // batch is a run of records moving through the stages. Workers fill
@@ -140,12 +147,14 @@ func Replay(ctx context.Context, c *Compiled, inputs []Input, out sink.Sink, opt
 		case deliveries <- d:
 			return nil
 		case <-gctx.Done():
+			d.data.Release()
 			return gctx.Err()
 		}
 	})
 	if c.Spec.Format == FormatParquet {
 		r.part.enableConversion()
 	}
+	r.part.spill = newSpillPolicy(opt.SpillDir, opt.BufferMemory)
 	stopProgress := r.startProgress()
 	work := make(chan *batch, opt.Workers)
 	ordered := make(chan *batch, 2*opt.Workers)
@@ -161,6 +170,10 @@ func Replay(ctx context.Context, c *Compiled, inputs []Input, out sink.Sink, opt
 		g.Go(func() error { return r.write(gctx, deliveries) })
 	}
 	err := g.Wait()
+	for d := range deliveries { // left by writers that stopped on an error
+		d.data.Release()
+	}
+	r.part.discard()
 	stopProgress()
 	sum := r.summary(inputs, start)
 	if err != nil {
@@ -191,6 +204,9 @@ func withDefaults(o Options) Options {
 	}
 	if o.Writers <= 0 {
 		o.Writers = runtime.GOMAXPROCS(0)
+	}
+	if o.BufferMemory == 0 {
+		o.BufferMemory = DefaultBufferMemory
 	}
 	if o.ProgressEvery <= 0 {
 		o.ProgressEvery = 500 * time.Millisecond
@@ -449,5 +465,6 @@ func (r *run) summary(inputs []Input, start time.Time) *Summary {
 		Partitions: len(pc.prefixes), MaxOpenPartitions: pc.maxOpen,
 		ArrivalFallbacks: r.fallbacks, Duration: r.opt.Now().Sub(start).Seconds(),
 		Prefixes: sortedCounts(pc.prefixes), ErrorPrefixes: sortedCounts(pc.errPrefixes),
+		spills: r.part.spill.spills,
 	}
 }
