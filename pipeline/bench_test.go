@@ -57,6 +57,9 @@ func genEvents(tb testing.TB, n, identities int) []byte {
 func benchmarkReplay(b *testing.B, identities int, compression string) {
 	spec := DefaultSpec()
 	spec.Compression = compression
+	if compression == FormatParquet {
+		spec = parquetSpec()
+	}
 	c := mustCompile(b, spec)
 	data := genEvents(b, 40000, identities)
 	b.SetBytes(int64(len(data)))
@@ -75,11 +78,14 @@ func benchmarkReplay(b *testing.B, identities int, compression string) {
 }
 
 // BenchmarkReplay is the end-to-end replay of SES-shaped events (event-time
-// arrival over one day, default spec, GZIP) into a sink that discards.
+// arrival over one day, default spec, GZIP) into a sink that discards; the
+// parquet cases convert each delivered buffer to Parquet instead.
 func BenchmarkReplay(b *testing.B) {
 	b.Run("gzip/10-partitions", func(b *testing.B) { benchmarkReplay(b, 1, CompressionGZIP) })
 	b.Run("gzip/500-partitions", func(b *testing.B) { benchmarkReplay(b, 50, CompressionGZIP) })
 	b.Run("none/500-partitions", func(b *testing.B) { benchmarkReplay(b, 50, CompressionNone) })
+	b.Run("parquet/10-partitions", func(b *testing.B) { benchmarkReplay(b, 1, FormatParquet) })
+	b.Run("parquet/500-partitions", func(b *testing.B) { benchmarkReplay(b, 50, FormatParquet) })
 }
 
 // BenchmarkGzip6 is the baseline the replay is measured against: gzip -6 of

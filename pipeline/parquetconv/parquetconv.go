@@ -21,6 +21,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/parquet-go/parquet-go"
 
@@ -137,15 +138,38 @@ type Encoder struct {
 // NewEncoder starts a Parquet file on w. Close must be called to write the
 // footer.
 func NewEncoder(w io.Writer) (*Encoder, error) {
+	ts, err := tableSchema()
+	if err != nil {
+		return nil, err
+	}
+	pw := parquet.NewWriter(w, ts.schema, parquet.Compression(&parquet.Snappy),
+		parquet.CreatedBy("sesctl", "", ""))
+	return &Encoder{w: pw, root: ts.root}, nil
+}
+
+// Reset starts a new Parquet file on w with the same encoder, reusing its
+// buffers; the previous file must have been closed. Cheaper than
+// NewEncoder when writing many small files.
+func (e *Encoder) Reset(w io.Writer) {
+	e.w.Reset(w)
+	e.n = 0
+}
+
+// compiledSchema is the Parquet schema and its shredding tree, built once:
+// both derive from the static schema.Columns() and are read-only.
+type compiledSchema struct {
+	schema *parquet.Schema
+	root   *node
+}
+
+var tableSchema = sync.OnceValues(func() (compiledSchema, error) {
 	s := Schema()
 	root, err := build(s, "", "", schema.Type{Kind: schema.Struct, Fields: schema.Columns()}, nil)
 	if err != nil {
-		return nil, fmt.Errorf("parquet schema: %w", err)
+		return compiledSchema{}, fmt.Errorf("parquet schema: %w", err)
 	}
-	pw := parquet.NewWriter(w, s, parquet.Compression(&parquet.Snappy),
-		parquet.CreatedBy("sesctl", "", ""))
-	return &Encoder{w: pw, root: root}, nil
-}
+	return compiledSchema{schema: s, root: root}, nil
+})
 
 // Rows returns the number of rows written so far.
 func (e *Encoder) Rows() int { return e.n }
