@@ -18,9 +18,14 @@ type payload interface {
 }
 
 // chunkSize is the size of the memory chunks a payload grows by once it
-// is past its first chunk. Small enough that 500 open partitions waste at
+// is past its first chunk (at most firstChunkMax). Small enough that 500 open partitions waste at
 // most a few tens of MiB, large enough for few chunks per object.
 const chunkSize = 64 << 10
+
+// firstChunkMax caps the first chunk, which is not pooled: past it a
+// payload continues in pooled chunks, so short-lived buffers do not
+// allocate (and collect) a doubling series of large first chunks.
+const firstChunkMax = 8 << 10
 
 var chunkPool = sync.Pool{New: func() any { b := make([]byte, 0, chunkSize); return &b }}
 
@@ -41,13 +46,13 @@ func (m *memPayload) Append(p []byte) {
 	m.n += int64(len(p))
 	for len(p) > 0 {
 		last := len(m.chunks) - 1
-		if last < 0 || len(m.chunks[last]) == cap(m.chunks[last]) && cap(m.chunks[last]) >= chunkSize {
+		if last < 0 || len(m.chunks[last]) == cap(m.chunks[last]) && cap(m.chunks[last]) >= firstChunkMax {
 			m.chunks = append(m.chunks, m.newChunk(len(p)))
 			last++
 		}
 		c := m.chunks[last]
 		room := cap(c) - len(c)
-		if room == 0 { // the first chunk, still below chunkSize: double it
+		if room == 0 { // the first chunk, still below firstChunkMax: double it
 			c = growFirst(c, len(p))
 			room = cap(c) - len(c)
 		}
@@ -60,16 +65,16 @@ func (m *memPayload) Append(p []byte) {
 // newChunk returns the next chunk: the first is sized for need, the others
 // come from the pool.
 func (m *memPayload) newChunk(need int) []byte {
-	if len(m.chunks) == 0 && need < chunkSize {
+	if len(m.chunks) == 0 && need < firstChunkMax {
 		// Room for the newline and a few more records before doubling.
-		return make([]byte, 0, min(need+need/2+64, chunkSize))
+		return make([]byte, 0, min(need+need/2+64, firstChunkMax))
 	}
 	return (*chunkPool.Get().(*[]byte))[:0]
 }
 
-// growFirst doubles the first chunk, up to chunkSize.
+// growFirst doubles the first chunk, up to firstChunkMax.
 func growFirst(c []byte, need int) []byte {
-	n := min(max(2*cap(c), len(c)+need), chunkSize)
+	n := min(max(2*cap(c), len(c)+need), firstChunkMax)
 	g := make([]byte, len(c), n)
 	copy(g, c)
 	return g
