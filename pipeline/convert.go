@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"sync"
 	"time"
 
 	"github.com/sesctl/sesctl/pipeline/parquetconv"
@@ -46,11 +44,13 @@ func (p *partitioner) convert(b *partBuf) (bool, error) {
 	arrivals := p.arrivals[b]
 	delete(p.arrivals, b)
 	out := newMemPayload()
-	enc, err := getEncoder()
+	// A fresh encoder per object: parquet-go v0.32.0's Writer.Reset keeps
+	// state between files, so reused encoders made an object's bytes depend
+	// on the objects written before it.
+	enc, err := parquetconv.NewEncoder(payloadWriter{out})
 	if err != nil {
 		return false, fmt.Errorf("record format conversion: %w", err)
 	}
-	enc.Reset(payloadWriter{out})
 	var (
 		failed []failedLine
 		oldest time.Time
@@ -82,7 +82,6 @@ func (p *partitioner) convert(b *partBuf) (bool, error) {
 		return false, fmt.Errorf("record format conversion of %q: %w", b.identity, err)
 	}
 	rows := enc.Rows()
-	encoders.Put(enc) // only a cleanly closed encoder is reused
 	b.data.Release()
 	b.data, b.records, b.oldest = out, rows, oldest
 	if err := p.failConversion(b, failed); err != nil {
@@ -93,26 +92,6 @@ func (p *partitioner) convert(b *partBuf) (bool, error) {
 		return false, nil
 	}
 	return true, nil
-}
-
-// encoders are Parquet encoders ready for Reset: writing a small file
-// with a reused encoder costs a third of a fresh one (a delivery often
-// holds few records). Every object is written after a Reset, so its bytes
-// depend only on its records.
-var encoders sync.Pool
-
-func getEncoder() (*parquetconv.Encoder, error) {
-	if e, ok := encoders.Get().(*parquetconv.Encoder); ok {
-		return e, nil
-	}
-	e, err := parquetconv.NewEncoder(io.Discard)
-	if err != nil {
-		return nil, err
-	}
-	if err := e.Close(); err != nil {
-		return nil, err
-	}
-	return e, nil
 }
 
 // failConversion moves records out of data buffer b's counts and into the

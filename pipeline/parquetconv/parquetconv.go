@@ -147,14 +147,6 @@ func NewEncoder(w io.Writer) (*Encoder, error) {
 	return &Encoder{w: pw, root: ts.root}, nil
 }
 
-// Reset starts a new Parquet file on w with the same encoder, reusing its
-// buffers; the previous file must have been closed. Cheaper than
-// NewEncoder when writing many small files.
-func (e *Encoder) Reset(w io.Writer) {
-	e.w.Reset(w)
-	e.n = 0
-}
-
 // compiledSchema is the Parquet schema and its shredding tree, built once:
 // both derive from the static schema.Columns() and are read-only.
 type compiledSchema struct {

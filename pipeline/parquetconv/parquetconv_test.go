@@ -6,8 +6,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -279,82 +277,4 @@ func FuzzWrite(f *testing.F) {
 			t.Fatal(err)
 		}
 	})
-}
-
-// resetEncode writes records as one file with an encoder that first wrote
-// before.
-func resetEncode(t *testing.T, before, records [][]byte) *bytes.Buffer {
-	t.Helper()
-	e, err := NewEncoder(io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	for i, part := range [][][]byte{before, records} {
-		if i == 1 {
-			e.Reset(&buf)
-		}
-		for _, r := range part {
-			if err := e.Write(r); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if err := e.Close(); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return &buf
-}
-
-// TestEncoderReset writes several files with one encoder: each file holds
-// exactly its own records, read back by DuckDB, and its bytes do not
-// depend on the files written before (the pipeline's objects depend only
-// on their records).
-func TestEncoderReset(t *testing.T) {
-	recs := samples(t)
-	other := resetEncode(t, recs[9:], recs[:3])
-	e, err := NewEncoder(io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range recs[:3] {
-		if err := e.Write(r); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := e.Close(); err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	for i, part := range [][][]byte{recs[3:4], recs[4:], recs[:3]} {
-		var buf bytes.Buffer
-		e.Reset(&buf)
-		for _, r := range part {
-			if err := e.Write(r); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if e.Rows() != len(part) {
-			t.Fatalf("file %d: Rows() = %d, want %d", i, e.Rows(), len(part))
-		}
-		if err := e.Close(); err != nil {
-			t.Fatal(err)
-		}
-		path := filepath.Join(dir, fmt.Sprintf("f%d.parquet", i))
-		if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		got := readBack(t, path)
-		if len(got) != len(part) {
-			t.Fatalf("file %d: %d rows, want %d", i, len(got), len(part))
-		}
-		for j, r := range part {
-			if want := project(decodeJSON(t, r), schema.Type{Kind: schema.Struct, Fields: schema.Columns()}); !reflect.DeepEqual(got[j], want) {
-				t.Errorf("file %d row %d differs from its record", i, j)
-			}
-		}
-		if i == 2 && !bytes.Equal(buf.Bytes(), other.Bytes()) {
-			t.Error("a reset encoder's bytes depend on the files it wrote before")
-		}
-	}
 }
