@@ -6,7 +6,7 @@
 // Sources: the Firehose developer guide pages "Understand custom prefixes
 // for Amazon S3 objects" and "Dynamic partitioning", the Oracle
 // DateTimeFormatter javadoc, and behaviour observed on AWS by others (see
-// docs/readme/prefix.md for what is confirmed and what is not).
+// docs/prefix.md for what is confirmed and what is not).
 package prefix
 
 import (

@@ -81,7 +81,7 @@ func TestS3AgainstMinIO(t *testing.T) {
 // as literal strings. The SDK sends them verbatim (TestWirePutObject), but
 // MinIO refuses "." and ".." segments and empty segments ("//"), and drops
 // a leading "/". The sink must report such refusals naming the object and
-// leave nothing behind. docs/readme/io.md describes the difference.
+// leave nothing behind. docs/io.md describes the difference.
 func TestS3LiteralKeysAgainstMinIO(t *testing.T) {
 	srv := minio.Start(t)
 	srv.CreateBucket(t, "lake")

@@ -9,7 +9,7 @@
 // CI must run these tests, so there a missing chroot fails them.
 //
 // What moto 5.1.1 models, and what it does not (see
-// docs/readme/templates.md): S3, IAM, Glue, Athena (no SQL is run) and
+// docs/templates.md): S3, IAM, Glue, Athena (no SQL is run) and
 // CloudFormation stacks and change sets are modelled; Firehose delivery
 // streams and SES configuration sets and event destinations created by a
 // stack are accepted as placeholder resources without any behaviour, and
