@@ -33,9 +33,13 @@ type Options struct {
 	// defaults to crypto/rand. Seed it for reproducible names.
 	Rand io.Reader
 	// Workers extract keys; Writers compress and write objects. Both
-	// default to GOMAXPROCS. Output does not depend on either.
-	Workers int
-	Writers int
+	// default to GOMAXPROCS. Committers commit written objects (a local
+	// folder syncs each to disk, S3 uploads it): they mostly wait, so
+	// there are more of them, 16 by default. Output does not depend on
+	// any of the three.
+	Workers    int
+	Writers    int
+	Committers int
 	// Progress, when set, is called every ProgressEvery (default 500 ms)
 	// and once at the end.
 	Progress      func(Progress)
@@ -166,12 +170,22 @@ func Replay(ctx context.Context, c *Compiled, inputs []Input, out sink.Sink, opt
 		defer close(deliveries)
 		return r.partition(gctx, ordered)
 	})
+	commits := make(chan written, opt.Committers)
+	var writers sync.WaitGroup
 	for range opt.Writers {
-		g.Go(func() error { return r.write(gctx, deliveries) })
+		writers.Add(1)
+		g.Go(func() error { defer writers.Done(); return r.write(gctx, deliveries, commits) })
+	}
+	go func() { writers.Wait(); close(commits) }()
+	for range opt.Committers {
+		g.Go(func() error { return r.commit(commits) })
 	}
 	err := g.Wait()
 	for d := range deliveries { // left by writers that stopped on an error
 		d.data.Release()
+	}
+	for w := range commits { // left by committers that stopped on an error
+		_ = w.obj.Abort() // the run already failed; nothing partial remains
 	}
 	r.part.discard()
 	stopProgress()
@@ -204,6 +218,9 @@ func withDefaults(o Options) Options {
 	}
 	if o.Writers <= 0 {
 		o.Writers = runtime.GOMAXPROCS(0)
+	}
+	if o.Committers <= 0 {
+		o.Committers = defaultCommitters
 	}
 	if o.BufferMemory == 0 {
 		o.BufferMemory = DefaultBufferMemory
@@ -359,16 +376,44 @@ func (r *run) noteFallback(rec Record, err error) {
 	}
 }
 
-// write compresses and writes delivered objects.
-func (r *run) write(ctx context.Context, deliveries <-chan *Delivery) error {
+// defaultCommitters is Options.Committers' default.
+const defaultCommitters = 16
+
+// written is an object whose bytes are all written, waiting for Commit.
+type written struct {
+	obj       sink.Object
+	key       string
+	n         int64
+	errorType string
+}
+
+// write compresses and writes delivered objects, then hands them to the
+// committers.
+func (r *run) write(ctx context.Context, deliveries <-chan *Delivery, commits chan<- written) error {
 	for d := range deliveries {
-		n, err := r.writeObject(ctx, d)
+		obj, n, err := r.writeObject(ctx, d)
 		d.data.Release()
 		if err != nil {
 			return err
 		}
-		r.written.Add(n)
-		if d.ErrorType == "" {
+		select {
+		case commits <- written{obj: obj, key: d.Key, n: n, errorType: d.ErrorType}:
+		case <-ctx.Done():
+			_ = obj.Abort() // canceled: the object is dropped like any buffered one
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
+// commit commits written objects and counts them.
+func (r *run) commit(commits <-chan written) error {
+	for w := range commits {
+		if err := w.obj.Commit(); err != nil {
+			return fmt.Errorf("commit %s: %w", w.key, err)
+		}
+		r.written.Add(w.n)
+		if w.errorType == "" {
 			r.objects.Add(1)
 		} else {
 			r.errObjects.Add(1)
@@ -377,12 +422,12 @@ func (r *run) write(ctx context.Context, deliveries <-chan *Delivery) error {
 	return nil
 }
 
-// writeObject writes one object atomically: it is committed only when every
-// byte was written and the run was not canceled meanwhile.
-func (r *run) writeObject(ctx context.Context, d *Delivery) (int64, error) {
+// writeObject writes one object's bytes; the caller commits it. If the run
+// is canceled meanwhile, the object is aborted (nothing partial remains).
+func (r *run) writeObject(ctx context.Context, d *Delivery) (sink.Object, int64, error) {
 	obj, err := r.out.Create(ctx, d.Key)
 	if err != nil {
-		return 0, fmt.Errorf("create %s: %w", d.Key, err)
+		return nil, 0, fmt.Errorf("create %s: %w", d.Key, err)
 	}
 	cw := &countingWriter{w: obj}
 	err = encodePayload(cw, d.data, r.c.Spec.Compression)
@@ -393,12 +438,9 @@ func (r *run) writeObject(ctx context.Context, d *Delivery) (int64, error) {
 		if aerr := obj.Abort(); aerr != nil {
 			err = errors.Join(err, fmt.Errorf("abort %s: %w", d.Key, aerr))
 		}
-		return 0, fmt.Errorf("write %s: %w", d.Key, err)
+		return nil, 0, fmt.Errorf("write %s: %w", d.Key, err)
 	}
-	if err := obj.Commit(); err != nil {
-		return 0, fmt.Errorf("commit %s: %w", d.Key, err)
-	}
-	return cw.n, nil
+	return obj, cw.n, nil
 }
 
 type countingWriter struct {
