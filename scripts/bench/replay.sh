@@ -151,7 +151,7 @@ fi
 "$SESCTL" replay --help >/dev/null 2>&1 || die "this sesctl has no 'replay' command yet"
 
 # measure LABEL SETUP -- CMD...: runs CMD $REPEAT times (SETUP, a function
-# name, before each), stdout and stderr to a log. Sets M_SECS (best wall
+# name, before each), stdout to M_OUT, stderr to a log. Sets M_SECS (best wall
 # seconds), M_CPU (user+system seconds of that run) and M_KB (highest peak
 # RSS, KiB). Wall time comes from bash's EPOCHREALTIME (microseconds; GNU
 # time's %e has only two decimals), CPU time and peak RSS from GNU time.
@@ -159,11 +159,11 @@ measure() {
 	local label=$1 setup=$2
 	shift 3
 	local i t0 t1 secs kb usr sys logf=$WORK/${label//[^A-Za-z0-9]/_}.log
-	M_SECS='' M_CPU='' M_KB=0
+	M_SECS='' M_CPU='' M_KB=0 M_OUT=$logf.out
 	for ((i = 1; i <= REPEAT; i++)); do
 		"$setup"
 		t0=$EPOCHREALTIME
-		if ! /usr/bin/time -f '%e %M %U %S' -o "$WORK/time.out" "$@" >"$logf" 2>&1; then
+		if ! /usr/bin/time -f '%e %M %U %S' -o "$WORK/time.out" "$@" >"$logf.out" 2>"$logf"; then
 			log "error: $label failed (run $i): $*"
 			tail -20 "$logf" >&2
 			exit 3
@@ -192,8 +192,6 @@ dir_records() {
 	plain=$(find "$1" -type f -not -name '*.gz' -print0 | xargs -0 -r cat | wc -l)
 	echo $((gz + plain))
 }
-# Data partitions: distinct directories holding objects outside errors/.
-dir_partitions() { find "$1" -type f -not -path "$1/errors/*" -printf '%h\n' | sort -u | wc -l; }
 
 OUT=
 fresh_out() { rm -rf "$OUT"; }
@@ -275,10 +273,11 @@ run_many() {
 	REPEAT=1
 	OUT=$WORK/out-many
 	measure "replay-many-$n" fresh_out -- "$SESCTL" replay "$in" --out "$OUT" \
-		--arrival-time "$MANY_ARRIVAL" --query "$DEFAULT_QUERY" --prefix "$PREFIX"
+		--arrival-time "$MANY_ARRIVAL" --query "$DEFAULT_QUERY" --prefix "$PREFIX" --summary json
 	REPEAT=$save
 	local parts errs=0 objs out_bytes gz_bytes
-	parts=$(dir_partitions "$OUT")
+	# The most partitions open at once, from replay's own summary.
+	parts=$(jq -r '.max_open_partitions' "$M_OUT") || die "no JSON summary from replay: see $M_OUT"
 	objs=$(dir_files "$OUT")
 	out_bytes=$(dir_bytes "$OUT")
 	gz_bytes=$(gzip -6 -c "$in" | wc -c)
@@ -353,7 +352,7 @@ if [[ -n $MANY_ROW ]]; then
 	echo
 	echo "$IDENTITIES identities, every record arriving at $MANY_ARRIVAL (no buffer expires before the end), default query and prefix."
 	echo
-	echo "| events | input MB | gzip -6 MB | replay MB | data partitions | objects | error records | seconds | MB/s | peak RSS MiB |"
+	echo "| events | input MB | gzip -6 MB | replay MB | most active partitions | objects | error records | seconds | MB/s | peak RSS MiB |"
 	echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 	printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %d |\n' "$l" "$(awk -v b="$b" 'BEGIN { printf "%.1f", b / 1e6 }')" \
 		"$(awk -v b="$gzb" 'BEGIN { printf "%.1f", b / 1e6 }')" "$(awk -v b="$ob" 'BEGIN { printf "%.1f", b / 1e6 }')" \
