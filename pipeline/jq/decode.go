@@ -280,6 +280,12 @@ func (d *decoder) scanString() (bool, error) {
 	d.pos++ // opening quote
 	slow := false
 	for d.pos < len(d.data) {
+		for d.pos < len(d.data) && plainByte[d.data[d.pos]] {
+			d.pos++
+		}
+		if d.pos >= len(d.data) {
+			break
+		}
 		c := d.data[d.pos]
 		switch {
 		case c == '"':
@@ -307,6 +313,15 @@ func (d *decoder) scanString() (bool, error) {
 	}
 	return false, errNonJSON
 }
+
+// plainByte marks the bytes a string may hold as they are: ASCII other
+// than controls, quote and backslash.
+var plainByte = func() (t [256]bool) {
+	for c := 0x20; c < 0x80; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
 
 // escapeLen validates one escape sequence and returns its length.
 func escapeLen(b []byte) (int, error) {

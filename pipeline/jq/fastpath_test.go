@@ -261,3 +261,43 @@ func FuzzFastPath(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkFastPath compares the fast path with the general path on the
+// official Bounce sample.
+func BenchmarkFastPath(b *testing.B) {
+	rec := benchFastRecord(b)
+	for _, src := range fastQueries[:2] {
+		q := mustCompile(b, src)
+		name := "plain"
+		if src == defaultQuery {
+			name = "default"
+		}
+		b.Run(name+"/fast", func(b *testing.B) {
+			b.SetBytes(int64(len(rec)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := q.Extract(rec); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(name+"/general", func(b *testing.B) {
+			b.SetBytes(int64(len(rec)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := q.extractGeneral(context.Background(), rec); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func benchFastRecord(b *testing.B) []byte {
+	for _, rec := range officialSamples(b) {
+		if bytes.HasPrefix(rec, []byte(`{"eventType":"Bounce"`)) {
+			return rec
+		}
+	}
+	return officialSamples(b)[0]
+}
