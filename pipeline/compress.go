@@ -13,7 +13,7 @@ import (
 // about a fifth faster than its level 6 on SES events, and its output stays
 // within 1.10x of GNU gzip -6 (1.08x at level 6; level 4 is 1.24x, over the
 // 1.15x users should pay at most; see TestGzipLevelSize and
-// docs/readme/performance.md). The output is deterministic: no name, no
+// docs/performance.md). The output is deterministic: no name, no
 // modification time.
 const gzipLevel = 5
 
