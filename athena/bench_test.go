@@ -2,19 +2,16 @@ package athena
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/sesctl/sesctl/pipeline"
-	"github.com/sesctl/sesctl/pipeline/prefix"
 	"github.com/sesctl/sesctl/pipeline/sink"
 	"github.com/sesctl/sesctl/schema"
 )
@@ -77,72 +74,43 @@ func BenchmarkQueryBounces(b *testing.B) {
 
 // buildBenchLake partitions n generated events by the default prefix,
 // evaluated at each event's own time, one object per partition and hour.
+// buildBenchLake writes n generated events and replays them into dir with
+// sesctl replay's own pipeline, so the benchmark reads the lake users get.
 func buildBenchLake(dir string, spec pipeline.Spec, n int) error {
 	gen, err := schema.NewGenerator(schema.GeneratorConfig{Seed: 1, Events: n})
 	if err != nil {
 		return err
 	}
-	p, err := prefix.Parse(spec.Prefix)
-	if err != nil {
-		return err
-	}
-	objects := map[string]*bytes.Buffer{}
+	input := filepath.Join(dir, ".events.jsonl")
+	var buf bytes.Buffer
 	var rec []byte
 	for range n {
 		rec = gen.Next(rec[:0])
-		at, err := schema.EventTime(rec)
-		if err != nil {
-			return err
-		}
-		keys := map[string]string{"sender_identity": benchIdentity(rec), "event_type": benchEventType(rec)}
-		pre, err := p.Eval(prefix.Values{Keys: keys, Time: at.UTC()})
-		if err != nil {
-			return err
-		}
-		key := pre + spec.StreamName + "-1-" + at.UTC().Format("2006-01-02-15") + "-00-00-bench.gz"
-		buf := objects[key]
-		if buf == nil {
-			buf = &bytes.Buffer{}
-			objects[key] = buf
-		}
 		buf.Write(rec)
 		buf.WriteByte('\n')
 	}
-	for key, buf := range objects {
-		path, err := sink.LocalPath(dir, key)
-		if err != nil {
-			return err
-		}
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			return err
-		}
-		var z bytes.Buffer
-		zw := gzip.NewWriter(&z)
-		zw.Write(buf.Bytes())
-		zw.Close()
-		if err := os.WriteFile(path, z.Bytes(), 0o644); err != nil {
-			return err
-		}
+	if err := os.WriteFile(input, buf.Bytes(), 0o644); err != nil {
+		return err
 	}
-	return nil
-}
-
-// benchIdentity is the default query's sender_identity: the domain of
-// mail.source, lower case, without a closing ">".
-func benchIdentity(rec []byte) string {
-	i := bytes.Index(rec, []byte(`"source":"`))
-	src := rec[i+len(`"source":"`):]
-	src = src[:bytes.IndexByte(src, '"')]
-	s := string(src)
-	s = s[strings.LastIndex(s, "@")+1:]
-	return strings.ToLower(strings.TrimSuffix(s, ">"))
-}
-
-func benchEventType(rec []byte) string {
-	const k = `"eventType":"`
-	i := bytes.Index(rec, []byte(k))
-	t := rec[i+len(k):]
-	return string(t[:bytes.IndexByte(t, '"')])
+	defer os.Remove(input)
+	c, err := spec.Compile()
+	if err != nil {
+		return err
+	}
+	inputs, err := pipeline.ResolveInputs([]string{input}, nil)
+	if err != nil {
+		return err
+	}
+	out, err := sink.NewLocal(dir)
+	if err != nil {
+		return err
+	}
+	arrival, err := pipeline.ParseArrival("event")
+	if err != nil {
+		return err
+	}
+	_, err = pipeline.Replay(context.Background(), c, inputs, out, pipeline.Options{Arrival: arrival})
+	return err
 }
 
 func dirSize(tb testing.TB, dir string) (files int, size int64) {
