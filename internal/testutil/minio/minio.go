@@ -11,31 +11,26 @@
 package minio
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/sesctl/sesctl/internal/testutil/proc"
 )
 
 // Region is the region clients are configured with.
 const Region = "us-east-1"
 
-const (
-	startTimeout = 30 * time.Second
-	startTries   = 3
-)
+const startTimeout = 30 * time.Second
 
 // Server is a running MinIO server.
 type Server struct {
@@ -45,7 +40,7 @@ type Server struct {
 	DataDir   string
 
 	cmd *exec.Cmd
-	out *syncBuffer
+	out *proc.Output
 }
 
 // Start starts a MinIO server on a free 127.0.0.1 port with a temporary data
@@ -53,22 +48,13 @@ type Server struct {
 func Start(t testing.TB) *Server {
 	t.Helper()
 	bin, err := Binary()
+	proc.Require(t, "minio", err,
+		"; install it with scripts/ci/install-minio.sh or set SESCTL_MINIO",
+		" (CI must install it: scripts/ci/install-minio.sh)")
 	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("minio: %v (CI must install it: scripts/ci/install-minio.sh)", err)
-		}
-		t.Skipf("minio: %v; install it with scripts/ci/install-minio.sh or set SESCTL_MINIO", err)
+		return nil // a fake testing.TB's Skipf/Fatalf may return
 	}
-	var lastErr error
-	for range startTries { // a free port can be taken before minio binds it
-		srv, err := start(t, bin)
-		if err == nil {
-			return srv
-		}
-		lastErr = err
-	}
-	t.Fatalf("minio: %v", lastErr)
-	return nil
+	return proc.Retry(t, "minio", func() (*Server, error) { return start(t, bin) })
 }
 
 // Binary returns the path of the minio binary.
@@ -101,7 +87,7 @@ func isExecutable(p string) bool {
 }
 
 func start(t testing.TB, bin string) (*Server, error) {
-	ports, err := freePorts(2)
+	ports, err := proc.FreePorts(2)
 	if err != nil {
 		return nil, err
 	}
@@ -110,7 +96,7 @@ func start(t testing.TB, bin string) (*Server, error) {
 		AccessKey: "sesctl-test",
 		SecretKey: "sesctl-test-secret",
 		DataDir:   t.TempDir(),
-		out:       &syncBuffer{},
+		out:       &proc.Output{},
 	}
 	cmd := exec.Command(bin, "server", srv.DataDir, "--quiet",
 		"--address", fmt.Sprintf("127.0.0.1:%d", ports[0]),
@@ -142,24 +128,7 @@ func start(t testing.TB, bin string) (*Server, error) {
 
 // waitLive polls /minio/health/live until it answers 200.
 func (s *Server) waitLive(exited <-chan error) error {
-	client := &http.Client{Timeout: time.Second}
-	deadline := time.Now().Add(startTimeout)
-	for time.Now().Before(deadline) {
-		select {
-		case err := <-exited:
-			return fmt.Errorf("minio exited before it was ready (%v):\n%s", err, s.out.String())
-		default:
-		}
-		resp, err := client.Get(s.Endpoint + "/minio/health/live")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	return fmt.Errorf("minio not live after %v:\n%s", startTimeout, s.out.String())
+	return proc.WaitHTTP("minio", s.Endpoint+"/minio/health/live", exited, s.out, startTimeout, 50*time.Millisecond)
 }
 
 // Output returns what the server printed so far (for failure messages).
@@ -189,42 +158,4 @@ func (s *Server) CreateBucket(t testing.TB, name string) {
 	if _, err := s.Client(t).CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(name)}); err != nil {
 		t.Fatalf("minio: create bucket %s: %v", name, err)
 	}
-}
-
-// freePorts returns n distinct free TCP ports on 127.0.0.1.
-func freePorts(n int) ([]int, error) {
-	var ports []int
-	var ls []net.Listener
-	defer func() {
-		for _, l := range ls {
-			l.Close()
-		}
-	}()
-	for range n {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return nil, fmt.Errorf("find a free port: %w", err)
-		}
-		ls = append(ls, l)
-		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
-	}
-	return ports, nil
-}
-
-// syncBuffer is a bytes.Buffer safe for the process's writers and readers.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
 }

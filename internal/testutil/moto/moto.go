@@ -17,20 +17,19 @@
 package moto
 
 import (
-	"bytes"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+
+	"github.com/sesctl/sesctl/internal/testutil/proc"
 )
 
 // Region is the region clients are configured with.
@@ -39,17 +38,14 @@ const Region = "us-east-1"
 // DefaultRoot is where scripts/ci/install-moto.sh builds the chroot.
 const DefaultRoot = "/opt/sesctl-moto"
 
-const (
-	startTimeout = 30 * time.Second
-	startTries   = 3
-)
+const startTimeout = 30 * time.Second
 
 // Server is a running moto_server.
 type Server struct {
 	Endpoint string // http://127.0.0.1:<port>
 
 	cmd *exec.Cmd
-	out *syncBuffer
+	out *proc.Output
 }
 
 // Root returns the chroot directory and whether it holds moto_server.
@@ -73,30 +69,20 @@ func Root() (string, error) {
 func Start(t testing.TB) *Server {
 	t.Helper()
 	dir, err := Root()
+	proc.Require(t, "moto", err, "", "")
 	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("moto: %v", err)
-		}
-		t.Skipf("moto: %v", err)
+		return nil // a fake testing.TB's Skipf/Fatalf may return
 	}
-	var lastErr error
-	for range startTries { // a free port can be taken before moto binds it
-		srv, err := start(t, dir)
-		if err == nil {
-			return srv
-		}
-		lastErr = err
-	}
-	t.Fatalf("moto: %v", lastErr)
-	return nil
+	return proc.Retry(t, "moto", func() (*Server, error) { return start(t, dir) })
 }
 
 func start(t testing.TB, dir string) (*Server, error) {
-	port, err := freePort()
+	ports, err := proc.FreePorts(1)
 	if err != nil {
 		return nil, err
 	}
-	out := &syncBuffer{}
+	port := ports[0]
+	out := &proc.Output{}
 	cmd := exec.Command("chroot", dir, "moto_server", "-H", "127.0.0.1", "-p", fmt.Sprint(port))
 	cmd.Stdout, cmd.Stderr = out, out
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -115,24 +101,7 @@ func start(t testing.TB, dir string) (*Server, error) {
 }
 
 func (s *Server) waitReady(exited <-chan error) error {
-	deadline := time.Now().Add(startTimeout)
-	client := &http.Client{Timeout: time.Second}
-	for time.Now().Before(deadline) {
-		select {
-		case err := <-exited:
-			return fmt.Errorf("moto_server exited (%v): %s", err, s.out.String())
-		default:
-		}
-		resp, err := client.Get(s.Endpoint + "/moto-api/")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	return fmt.Errorf("moto_server not ready after %s: %s", startTimeout, s.out.String())
+	return proc.WaitHTTP("moto_server", s.Endpoint+"/moto-api/", exited, s.out, startTimeout, 100*time.Millisecond)
 }
 
 // kill stops the process group (chroot and moto_server) and waits for it.
@@ -181,33 +150,4 @@ func (s *Server) Env(t testing.TB) {
 	t.Setenv("AWS_REGION", Region)
 	t.Setenv("AWS_CONFIG_FILE", os.DevNull)
 	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", os.DevNull)
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("find a free port: %w", err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.b.Len() > 1<<20 { // keep the tail small
-		b.b.Reset()
-	}
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
 }
