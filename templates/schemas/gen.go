@@ -22,6 +22,7 @@ const module = "github.com/aws-cloudformation/rain@v1.23.1"
 var types = []string{
 	"athena/namedquery", "athena/workgroup",
 	"cloudwatch/alarm",
+	"events/rule",
 	"glue/database", "glue/table",
 	"iam/managedpolicy", "iam/policy", "iam/role", "iam/rolepolicy",
 	"kinesisfirehose/deliverystream",
