@@ -402,7 +402,7 @@ const (
 
 var summaryQuery = &CannedQuery{
 	Name: "summary",
-	Description: "Per sending identity and day: sends, deliveries, hard and soft bounces, complaints, rejects, delays, " +
+	Description: "Per sending identity and day, one row per configuration set: sends, deliveries, hard and soft bounces, complaints, rejects, delays, " +
 		"rendering failures, bounce and complaint rates and their status against SES's review (5%, 0.1%) and pause (10%, 0.5%) thresholds.",
 	EventTypes: []string{"Send", "Delivery", "Bounce", "Complaint", "Reject", "DeliveryDelay", "Rendering Failure"},
 	Dedupe:     "per kind: sends message id + recipient; deliveries and delays message id + event timestamp + recipient; bounces and complaints message id + feedback id + recipient; rejects and rendering failures message id",
@@ -422,22 +422,24 @@ var summaryQuery = &CannedQuery{
 		{"complaint_rate", "complaints / sends, a fraction with 6 decimals; empty when sends = 0"},
 		{"bounce_status", "ok below 5%, review from 5%, pause from 10%; empty when sends = 0"},
 		{"complaint_status", "ok below 0.1%, review from 0.1%, pause from 0.5%; empty when sends = 0"},
+		// Last, so readers of the earlier columns by position keep working.
+		{"configuration_set", "the events' ses:configuration-set tag; empty (never NULL) for events sent without a configuration set"},
 	},
 	body: mustTemplate("summary", `
 WITH items AS (
-  SELECT {{identity}} AS sender_identity, {{day}} AS "day", 'send' AS kind,
+  SELECT {{identity}} AS sender_identity, coalesce({{tag "e.mail.tags" "ses:configuration-set"}}, '') AS configuration_set, {{day}} AS "day", 'send' AS kind,
     coalesce(e.mail.messageid, '') || '|' || coalesce(r, '') AS event_key
   FROM {{table "Send"}}
   {{unnest "mail.destination" "r"}}
   WHERE {{where "Send"}}
   UNION ALL
-  SELECT {{identity}}, {{day}}, 'delivery',
+  SELECT {{identity}}, coalesce({{tag "e.mail.tags" "ses:configuration-set"}}, ''), {{day}}, 'delivery',
     coalesce(e.mail.messageid, '') || '|' || coalesce(e.delivery."timestamp", '') || '|' || coalesce(r, '')
   FROM {{table "Delivery"}}
   {{unnest "delivery.recipients" "r"}}
   WHERE {{where "Delivery"}}
   UNION ALL
-  SELECT {{identity}}, {{day}},
+  SELECT {{identity}}, coalesce({{tag "e.mail.tags" "ses:configuration-set"}}, ''), {{day}},
     CASE
       WHEN e.bounce.bouncetype = 'Permanent' AND coalesce(e.bounce.bouncesubtype, '') = 'OnAccountSuppressionList' THEN 'suppressed_bounce'
       WHEN e.bounce.bouncetype = 'Permanent' THEN 'hard_bounce'
@@ -448,34 +450,34 @@ WITH items AS (
   {{unnest "bounce.bouncedrecipients" "r"}}
   WHERE {{where "Bounce"}}
   UNION ALL
-  SELECT {{identity}}, {{day}},
+  SELECT {{identity}}, coalesce({{tag "e.mail.tags" "ses:configuration-set"}}, ''), {{day}},
     CASE WHEN coalesce(e.complaint.complaintsubtype, '') = 'OnAccountSuppressionList' THEN 'suppressed_complaint' ELSE 'complaint' END,
     coalesce(e.mail.messageid, '') || '|' || coalesce(e.complaint.feedbackid, '') || '|' || coalesce(r.emailaddress, '')
   FROM {{table "Complaint"}}
   {{unnest "complaint.complainedrecipients" "r"}}
   WHERE {{where "Complaint"}}
   UNION ALL
-  SELECT {{identity}}, {{day}}, 'reject', coalesce(e.mail.messageid, '')
+  SELECT {{identity}}, coalesce({{tag "e.mail.tags" "ses:configuration-set"}}, ''), {{day}}, 'reject', coalesce(e.mail.messageid, '')
   FROM {{table "Reject"}}
   WHERE {{where "Reject"}}
   UNION ALL
-  SELECT {{identity}}, {{day}}, 'delay',
+  SELECT {{identity}}, coalesce({{tag "e.mail.tags" "ses:configuration-set"}}, ''), {{day}}, 'delay',
     coalesce(e.mail.messageid, '') || '|' || coalesce(e.deliverydelay."timestamp", '') || '|' || coalesce(r.emailaddress, '')
   FROM {{table "DeliveryDelay"}}
   {{unnest "deliverydelay.delayedrecipients" "r"}}
   WHERE {{where "DeliveryDelay"}}
   UNION ALL
-  SELECT {{identity}}, {{day}}, 'rendering_failure', coalesce(e.mail.messageid, '')
+  SELECT {{identity}}, coalesce({{tag "e.mail.tags" "ses:configuration-set"}}, ''), {{day}}, 'rendering_failure', coalesce(e.mail.messageid, '')
   FROM {{table "Rendering Failure"}}
   WHERE {{where "Rendering Failure"}}
 ),
 unique_items AS (
-  SELECT sender_identity, "day", kind,
-    row_number() OVER (PARTITION BY kind, event_key ORDER BY "day", sender_identity) AS n_copy
+  SELECT sender_identity, configuration_set, "day", kind,
+    row_number() OVER (PARTITION BY kind, event_key ORDER BY "day", sender_identity, configuration_set) AS n_copy
   FROM items
 ),
 counts AS (
-  SELECT sender_identity, "day",
+  SELECT sender_identity, configuration_set, "day",
     count(CASE WHEN kind = 'send' THEN 1 END) AS sends,
     count(CASE WHEN kind = 'delivery' THEN 1 END) AS deliveries,
     count(CASE WHEN kind = 'hard_bounce' THEN 1 END) AS hard_bounces,
@@ -486,7 +488,7 @@ counts AS (
     count(CASE WHEN kind = 'rendering_failure' THEN 1 END) AS rendering_failures
   FROM unique_items
   WHERE n_copy = 1
-  GROUP BY sender_identity, "day"
+  GROUP BY sender_identity, configuration_set, "day"
 )
 SELECT sender_identity, "day", sends, deliveries, hard_bounces, soft_bounces, complaints, rejects, delays, rendering_failures,
   CASE WHEN sends > 0 THEN CAST(CAST(hard_bounces AS DOUBLE) / sends AS DECIMAL(12, 6)) END AS bounce_rate,
@@ -502,9 +504,10 @@ SELECT sender_identity, "day", sends, deliveries, hard_bounces, soft_bounces, co
     WHEN complaints >= `+ComplaintPause+` * sends THEN 'pause'
     WHEN complaints >= `+ComplaintReview+` * sends THEN 'review'
     ELSE 'ok'
-  END AS complaint_status
+  END AS complaint_status,
+  configuration_set
 FROM counts
-ORDER BY "day", sender_identity`),
+ORDER BY "day", sender_identity, configuration_set`),
 }
 
 func mustTemplate(name, body string) *template.Template {

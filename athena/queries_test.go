@@ -76,7 +76,7 @@ func TestQueryCatalog(t *testing.T) {
 		t.Error("Lookup found a query that does not exist")
 	}
 	summary, _ := Lookup("summary")
-	wantCols := "sender_identity, day, sends, deliveries, hard_bounces, soft_bounces, complaints, rejects, delays, rendering_failures, bounce_rate, complaint_rate, bounce_status, complaint_status"
+	wantCols := "sender_identity, day, sends, deliveries, hard_bounces, soft_bounces, complaints, rejects, delays, rendering_failures, bounce_rate, complaint_rate, bounce_status, complaint_status, configuration_set"
 	if got := strings.Join(summary.ColumnNames(), ", "); got != wantCols {
 		t.Errorf("summary columns %s", got)
 	}
@@ -110,17 +110,17 @@ var sampleRows = map[string][][]string{
 		"recipient@example.com", "Message sent from Amazon SES", "sender@example.com"}},
 	// Everything arrived on one day (as replay and Firehose partition by
 	// arrival): one row. Open, Click and Subscription are not counted.
-	"summary": {{"example.com", "2024-03-08", "1", "1", "1", "0", "1", "1", "1", "1", "1.000000", "1.000000", "pause", "pause"}},
+	"summary": {{"example.com", "2024-03-08", "1", "1", "1", "0", "1", "1", "1", "1", "1.000000", "1.000000", "pause", "pause", "ConfigSet"}},
 }
 
 // eventDaySummary is the summary when each sample is partitioned by its
 // own event time.
 var eventDaySummary = [][]string{
-	{"example.com", "2016-10-14", "1", "0", "0", "0", "0", "1", "0", "0", "0.000000", "0.000000", "ok", "ok"},
-	{"example.com", "2016-10-19", "0", "1", "0", "0", "0", "0", "0", "0", "", "", "", ""},
-	{"example.com", "2017-08-05", "0", "0", "1", "0", "1", "0", "0", "0", "", "", "", ""},
-	{"example.com", "2018-01-22", "0", "0", "0", "0", "0", "0", "0", "1", "", "", "", ""},
-	{"example.com", "2020-06-16", "0", "0", "0", "0", "0", "0", "1", "0", "", "", "", ""},
+	{"example.com", "2016-10-14", "1", "0", "0", "0", "0", "1", "0", "0", "0.000000", "0.000000", "ok", "ok", "ConfigSet"},
+	{"example.com", "2016-10-19", "0", "1", "0", "0", "0", "0", "0", "0", "", "", "", "", "ConfigSet"},
+	{"example.com", "2017-08-05", "0", "0", "1", "0", "1", "0", "0", "0", "", "", "", "", "ConfigSet"},
+	{"example.com", "2018-01-22", "0", "0", "0", "0", "0", "0", "0", "1", "", "", "", "", "ConfigSet"},
+	{"example.com", "2020-06-16", "0", "0", "0", "0", "0", "0", "1", "0", "", "", "", "", "ConfigSet"},
 }
 
 // allSampleDays covers every sample's own day.
@@ -319,11 +319,11 @@ func TestNewLocalRunnerErrors(t *testing.T) {
 func TestLocalOtherLayouts(t *testing.T) {
 	// In New York the bounce, complaint and delay land a day earlier.
 	newYork := [][]string{
-		{"example.com", "2016-10-14", "1", "0", "0", "0", "0", "1", "0", "0", "0.000000", "0.000000", "ok", "ok"},
-		{"example.com", "2016-10-19", "0", "1", "0", "0", "0", "0", "0", "0", "", "", "", ""},
-		{"example.com", "2017-08-04", "0", "0", "1", "0", "1", "0", "0", "0", "", "", "", ""},
-		{"example.com", "2018-01-22", "0", "0", "0", "0", "0", "0", "0", "1", "", "", "", ""},
-		{"example.com", "2020-06-15", "0", "0", "0", "0", "0", "0", "1", "0", "", "", "", ""},
+		{"example.com", "2016-10-14", "1", "0", "0", "0", "0", "1", "0", "0", "0.000000", "0.000000", "ok", "ok", "ConfigSet"},
+		{"example.com", "2016-10-19", "0", "1", "0", "0", "0", "0", "0", "0", "", "", "", "", "ConfigSet"},
+		{"example.com", "2017-08-04", "0", "0", "1", "0", "1", "0", "0", "0", "", "", "", "", "ConfigSet"},
+		{"example.com", "2018-01-22", "0", "0", "0", "0", "0", "0", "0", "1", "", "", "", "", "ConfigSet"},
+		{"example.com", "2020-06-15", "0", "0", "0", "0", "0", "0", "1", "0", "", "", "", "", "ConfigSet"},
 	}
 	tests := []struct {
 		name, prefix, query, tz string
@@ -449,9 +449,9 @@ func TestSummaryRatesAndStatus(t *testing.T) {
 				t.Fatal(err)
 			}
 			checkRows(t, summary, res, [][]string{
-				{"a.example", "2024-03-08", "100", "0", "6", "3", "1", "0", "0", "0", "0.060000", "0.010000", "review", "pause"},
-				{"b.example", "2024-03-08", "20", "2", "2", "0", "0", "1", "1", "1", "0.100000", "0.000000", "pause", "ok"},
-				{"c.example", "2024-03-08", "0", "0", "0", "0", "1", "0", "0", "0", "", "", "", ""},
+				{"a.example", "2024-03-08", "100", "0", "6", "3", "1", "0", "0", "0", "0.060000", "0.010000", "review", "pause", "cs"},
+				{"b.example", "2024-03-08", "20", "2", "2", "0", "0", "1", "1", "1", "0.100000", "0.000000", "pause", "ok", "cs"},
+				{"c.example", "2024-03-08", "0", "0", "0", "0", "1", "0", "0", "0", "", "", "", "", "cs"},
 			})
 		})
 	}
@@ -544,10 +544,9 @@ FROM ses_events WHERE sender_identity = 'example.com' ORDER BY eventtype`)
 //   - Trino expands UNNEST of an array of structs into one column per field;
 //     DuckDB keeps the struct, so AS r(a, b) names the struct "a" and r.b
 //     does not exist (bounces, delays), and a one-field struct yields the
-//     struct instead of its field (complaints). The summary still counts
-//     the same: there the recipient only feeds the duplicate key.
+//     struct instead of its field (complaints).
 //   - element_at(map, key) returns the value in Trino, a list of matches in
-//     DuckDB (sends).
+//     DuckDB (sends, and the summary's configuration set).
 //   - array_join is array_to_string in DuckDB (shimmed here with a macro).
 func TestAthenaRenderingInDuckDB(t *testing.T) {
 	spec := pipeline.DefaultSpec()
@@ -562,6 +561,7 @@ func TestAthenaRenderingInDuckDB(t *testing.T) {
 		"bounces":    "does not have a column named",
 		"delays":     "does not have a column named",
 		"sends":      "element_at",
+		"summary":    "element_at",
 		"complaints": "rows",
 	}
 	for _, q := range Queries() {
