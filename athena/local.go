@@ -11,8 +11,6 @@ import (
 	"strings"
 	"time"
 
-	_ "github.com/duckdb/duckdb-go/v2" // registers the "duckdb" database/sql driver
-
 	"github.com/sesctl/sesctl/pipeline"
 	"github.com/sesctl/sesctl/schema"
 )
