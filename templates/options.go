@@ -36,6 +36,9 @@ type Options struct {
 	WorkGroup        string
 	LogGroup         string // "" = /aws/kinesisfirehose/<stream>
 	LogRetentionDays int
+	// Metrics adds the scheduled metrics function and alarms (off by
+	// default).
+	Metrics MetricsOptions
 	// Version is the sesctl version recorded in the template's metadata.
 	Version string
 }
@@ -52,6 +55,7 @@ func DefaultOptions() Options {
 		ErrorTable:           "ses_events_errors",
 		WorkGroup:            "sesctl",
 		LogRetentionDays:     30,
+		Metrics:              defaultMetricsOptions(),
 		Version:              "dev",
 	}
 }
@@ -107,6 +111,10 @@ var (
 
 // Settings lists the keys --set accepts.
 func Settings() []Setting {
+	return append(pipelineSettings(), metricsSettings()...)
+}
+
+func pipelineSettings() []Setting {
 	return []Setting{
 		strSetting("stream", "Firehose stream name", streamRE, func(o *Options) *string { return &o.Spec.StreamName }),
 		strSetting("prefix", "S3 Prefix (Firehose expression)", nil, func(o *Options) *string { return &o.Spec.Prefix }),
@@ -166,8 +174,12 @@ func (o *Options) Set(kv string) error {
 // SettingsHelp renders the --set keys for help text.
 func SettingsHelp() string {
 	var b strings.Builder
+	width := 0
 	for _, s := range Settings() {
-		fmt.Fprintf(&b, "  %-18s %s\n", s.Key, s.Doc)
+		width = max(width, len(s.Key))
+	}
+	for _, s := range Settings() {
+		fmt.Fprintf(&b, "  %-*s %s\n", width, s.Key, s.Doc)
 	}
 	return b.String()
 }

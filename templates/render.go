@@ -45,6 +45,8 @@ type tmplData struct {
 	WorkGroup            string
 	ResultsLocation      string // YAML
 	Queries              []tmplQuery
+	Metrics              *tmplMetrics // nil: no metrics function
+	Alarms               []tmplAlarm
 }
 
 type lifecycleRule struct {
@@ -159,6 +161,9 @@ func (o Options) data() (*tmplData, error) {
 	for _, q := range qs {
 		d.Queries = append(d.Queries, tmplQuery{LogicalID: "Query" + camel(q.Name), Name: "sesctl " + q.Name, Description: q.Description, SQL: q.SQL})
 	}
+	if err := o.metricsData(d); err != nil {
+		return nil, err
+	}
 	return d, nil
 }
 
@@ -172,7 +177,7 @@ func (o Options) check() error {
 	if o.Spec.Format != pipeline.FormatJSON && o.Spec.Format != pipeline.FormatParquet {
 		return fmt.Errorf("format %q: want json or parquet", o.Spec.Format)
 	}
-	return nil
+	return o.checkMetrics()
 }
 
 // lifecycle expires events, the error output and Athena results under

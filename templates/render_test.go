@@ -105,6 +105,8 @@ func TestGoldenRenderedTemplates(t *testing.T) {
 		"default.yaml":          nil,
 		"kms-named-bucket.yaml": {"encryption=kms", "bucket=acme-ses-events", "retention=400", "error-retention=14"},
 		"parquet.yaml":          {"format=parquet", "time-zone=Europe/Paris"},
+		"metrics.yaml":          metricsSets,
+		"metrics.json":          metricsSets,
 	}
 	for name, sets := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -114,7 +116,11 @@ func TestGoldenRenderedTemplates(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			got, err := Render(o)
+			render := Render
+			if strings.HasSuffix(name, ".json") {
+				render = RenderJSON
+			}
+			got, err := render(o)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -46,6 +46,7 @@ func (t *Template) check() []Finding {
 	out = append(out, glue...)
 	out = append(out, ruleSES(t, pairs)...)
 	out = append(out, ruleAthena(t)...)
+	out = append(out, ruleMetrics(t)...)
 	return out
 }
 

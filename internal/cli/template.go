@@ -52,6 +52,18 @@ default spec and the --set values. The Glue tables and the named queries
 come from the same code as sesctl athena ddl and sesctl query, so the table
 always lies exactly over what Firehose writes.
 
+SCHEDULED METRICS AND ALARMS (optional, off by default)
+  metrics-function=true adds a Lambda function (runtime provided.al2023,
+  handler bootstrap) that runs sesctl metrics publish --athena over the
+  stack's own database, table, workgroup and bucket on an EventBridge
+  schedule, with its own least-privilege role and log group. Its code is the
+  zip at metrics-code-bucket/metrics-code-key, whose root holds the sesctl
+  binary named bootstrap; the command line is the JSON array in its
+  SESCTL_ARGS environment variable. alarm-identities adds, per identity, a
+  CloudWatch alarm on BounceRate and on ComplaintRate (dimension
+  SenderIdentity, hourly Maximum, missing data not breaching) in
+  metrics-namespace, notifying alarm-topic when given.
+
 KEYS FOR --set
 ` + templates.SettingsHelp() + `
 EXIT STATUS
@@ -59,7 +71,10 @@ EXIT STATUS
   2  a bad --set key or value`,
 		Example: `  sesctl template render > pipeline.yaml
   sesctl template render --set bucket=acme-ses-events --set retention=400 --set encryption=kms
-  sesctl template render --set format=parquet --format json -o pipeline.json`,
+  sesctl template render --set format=parquet --format json -o pipeline.json
+  sesctl template render --set metrics-function=true --set metrics-code-bucket=acme-artifacts \
+    --set metrics-code-key=sesctl/sesctl-lambda-arm64.zip --set metrics-architecture=arm64 \
+    --set alarm-identities=news.example,shop.example --set alarm-topic=arn:aws:sns:eu-west-1:111122223333:ops`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			o := templates.DefaultOptions()
@@ -129,10 +144,16 @@ What it checks:
             storage.location.template against the prefix), SerDe mappings and
             column types against the SES event model, named queries reading
             defined tables
+  metrics   a scheduled sesctl metrics publish function (SESCTL_ARGS)
+            querying the template's own database, table, workgroup and
+            bucket, its role allowing PutMetricData in its namespace, alarms
+            on sesctl's metrics watching that namespace, EventBridge rules
+            allowed to invoke the Lambda functions they target
   security  buckets without PublicAccessBlock, TLS-only policy or encryption;
             IAM wildcard actions, resources broader than the bucket, service
             roles trusted without aws:SourceAccount/aws:SourceArn, grants a
-            role does not need
+            role does not need, Lambda permissions for a service without
+            SourceArn
 
 Findings are printed one per line: FILE:LINE: SEVERITY [RULE] RESOURCE.PATH:
 MESSAGE. With --format json the output is {"findings": [...], "summary":
