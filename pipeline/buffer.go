@@ -115,6 +115,9 @@ type partBuf struct {
 	data      payload
 	seq       uint64 // creation order, breaks deadline ties
 	index     int    // position in the deadline heap
+
+	lruPrev, lruNext *partBuf // data buffers, least recently written first
+	inLRU            bool
 }
 
 // deadlineHeap orders open buffers by deadline, then creation order, so the

@@ -145,6 +145,7 @@ type Compiled struct {
 	keys        []string
 	dataRandom  bool
 	errorRandom bool
+	timeRes     prefix.Resolution // of Prefix: when an evaluation can be reused
 }
 
 // Compile validates the spec and parses its expressions. Lint advice does
@@ -175,6 +176,7 @@ func (s Spec) Compile() (*Compiled, error) {
 	}
 	c.keys = c.Query.Keys()
 	c.dataRandom = hasRandom(c.Prefix)
+	c.timeRes = c.Prefix.TimeResolution()
 	c.errorRandom = hasRandom(c.ErrorPrefix)
 	return c, nil
 }
@@ -243,7 +245,12 @@ func (c *Compiled) Route(rec Record, at time.Time) Routed {
 		r.ErrorType, r.ErrorMessage = ErrorTypeMetadataExtraction, extractMessage(err)
 		return r
 	}
-	part, err := c.PrefixFor(keys, at, nil)
+	return c.place(r, keys, c.PrefixFor)
+}
+
+// place evaluates the partition of r's keys with prefixFor.
+func (c *Compiled) place(r Routed, keys []string, prefixFor func([]string, time.Time, func() string) (string, error)) Routed {
+	part, err := prefixFor(keys, r.Arrival, nil)
 	if err != nil {
 		r.ErrorType, r.ErrorMessage = ErrorTypeMetadataExtraction, prefixMessage(err)
 		return r

@@ -30,6 +30,9 @@ func encodePayload(w io.Writer, p payload, compression string) error {
 		}
 		return nil
 	}
+	if g, ok := p.(*gzPayload); ok {
+		return g.writeGzip(w)
+	}
 	zw := gzipWriters.Get().(*gzip.Writer)
 	defer gzipWriters.Put(zw)
 	zw.Reset(w)

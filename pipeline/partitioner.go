@@ -52,6 +52,13 @@ type Limits struct {
 	Bytes     int64         // size threshold, uncompressed, including newlines
 	Interval  time.Duration // buffering interval
 	MaxActive int           // open data partitions allowed at once
+	// NoInterval delivers buffers by size and at the end only (backfill
+	// buffering); the zero value applies the interval (live).
+	NoInterval bool
+	// DeliverAtLimit delivers the partition written least recently when a
+	// record needs a partition beyond MaxActive; the zero value sends the
+	// record to the error output, as Firehose does.
+	DeliverAtLimit bool
 }
 
 // Delivery is one object ready to be written.
@@ -62,7 +69,7 @@ type Delivery struct {
 	ErrorType string    // "" for a data object
 	Records   int       // records (lines) in the object
 	Oldest    time.Time // arrival of the oldest record: the time in the name
-	Reason    string    // "size", "interval" or "end"
+	Reason    string    // "size", "interval", "partition-limit" or "end"
 	data      payload
 }
 
@@ -96,12 +103,14 @@ type partitioner struct {
 	open    map[string]*partBuf // data partitions by identity
 	errOpen map[string]*partBuf // error prefixes by identity
 	heap    deadlineHeap
+	lru     lruList // open data buffers by last write
 	seq     uint64
 	line    []byte // scratch for error records
 	// arrivals holds each data buffer's record arrivals when record
 	// format conversion is on (nil otherwise); see convert.go.
 	arrivals map[*partBuf][]time.Time
 	spill    spillPolicy // memory bound of the open buffers (spill.go)
+	gz       *gzPool     // compresses data buffers while they fill (nil: at delivery)
 
 	counts partCounts
 }
@@ -116,6 +125,7 @@ type partCounts struct {
 	objects      int64
 	errorObjects int64
 	maxOpen      int
+	byReason     map[string]int64 // delivered buffers by reason
 	prefixes     map[string]*PrefixCount
 	errPrefixes  map[string]*PrefixCount
 }
@@ -126,6 +136,7 @@ func newPartitioner(l layout, limits Limits, names *namer, emit func(*Delivery) 
 		open: map[string]*partBuf{}, errOpen: map[string]*partBuf{},
 		counts: partCounts{
 			failedByType: map[string]int64{},
+			byReason:     map[string]int64{},
 			prefixes:     map[string]*PrefixCount{},
 			errPrefixes:  map[string]*PrefixCount{},
 		},
@@ -149,12 +160,18 @@ func (p *partitioner) Add(r Routed) error {
 	b := p.open[r.Partition]
 	if b == nil {
 		if len(p.open) >= p.limits.MaxActive {
-			msg := fmt.Sprintf("more than %d active partitions: the record's partition %q could not be opened", p.limits.MaxActive, r.Partition)
-			return p.addError(r, ErrorTypeActivePartitions, msg)
+			if !p.limits.DeliverAtLimit {
+				msg := fmt.Sprintf("more than %d active partitions: the record's partition %q could not be opened", p.limits.MaxActive, r.Partition)
+				return p.addError(r, ErrorTypeActivePartitions, msg)
+			}
+			if err := p.deliver(p.lru.head, "partition-limit"); err != nil {
+				return err
+			}
 		}
 		b = p.openBuf(p.open, r.Partition, "", r)
 		p.counts.maxOpen = max(p.counts.maxOpen, len(p.open))
 	}
+	p.lru.touch(b)
 	p.appendRecord(b, r.Record.Data, r.Arrival)
 	p.noteArrival(b, r.Arrival)
 	p.appendData(b, newline)
@@ -199,11 +216,20 @@ func (p *partitioner) openBuf(m map[string]*partBuf, id, errorType string, r Rou
 	b := &partBuf{
 		identity: id, errorType: errorType, keys: r.Keys, at: r.Arrival,
 		oldest: r.Arrival, deadline: p.clock.Add(p.limits.Interval),
-		data: newSpillPayload(), seq: p.seq,
+		data: p.newPayload(errorType), seq: p.seq,
 	}
 	m[id] = b
 	heap.Push(&p.heap, b)
 	return b
+}
+
+// newPayload is a data buffer compressed in chunks when the pool is on,
+// otherwise (and for error buffers) a raw buffer that can spill.
+func (p *partitioner) newPayload(errorType string) payload {
+	if p.gz != nil && errorType == "" {
+		return newGzPayload(p.gz)
+	}
+	return newSpillPayload()
 }
 
 func (p *partitioner) appendRecord(b *partBuf, line []byte, at time.Time) {
@@ -214,8 +240,12 @@ func (p *partitioner) appendRecord(b *partBuf, line []byte, at time.Time) {
 	}
 }
 
-// expire delivers every buffer whose deadline is not after the clock.
+// expire delivers every buffer whose deadline is not after the clock
+// (never with NoInterval).
 func (p *partitioner) expire() error {
+	if p.limits.NoInterval {
+		return nil
+	}
 	for b := p.heap.peek(); b != nil && !b.deadline.After(p.clock); b = p.heap.peek() {
 		if err := p.deliver(b, "interval"); err != nil {
 			return err
@@ -237,6 +267,7 @@ func (p *partitioner) Close() error {
 // deliver closes b, names its object and hands it to emit.
 func (p *partitioner) deliver(b *partBuf, reason string) error {
 	p.heap.remove(b)
+	p.lru.remove(b)
 	p.leaveOpen(b)
 	counts := p.counts.prefixes
 	if b.errorType == "" {
@@ -267,6 +298,7 @@ func (p *partitioner) deliver(b *partBuf, reason string) error {
 		p.counts.errorObjects++
 	}
 	p.prefixCount(counts, b.identity).Objects++
+	p.counts.byReason[reason]++
 	return p.emit(&Delivery{
 		Key: key, Prefix: prefix, Partition: b.identity, ErrorType: b.errorType,
 		Records: b.records, Oldest: b.oldest, Reason: reason, data: b.data,

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -46,7 +47,14 @@ type Options struct {
 	ProgressEvery time.Duration
 	// Warn receives the first few warnings (records without an event time).
 	Warn func(msg string)
+	// Buffering says what closes buffers: backfill (the zero value) or
+	// live; see BufferingBackfill and BufferingLive.
+	Buffering Buffering
+	// OnPartitionLimit overrides the buffering's default action for a
+	// record beyond the active-partition quota.
+	OnPartitionLimit LimitAction
 	// Limits, when non-zero, replace the spec's buffering hints (tests).
+	// Buffering and OnPartitionLimit still apply.
 	Limits Limits
 	// BufferMemory bounds the in-memory bytes of open buffers: past it the
 	// largest move to temporary files in SpillDir (default os.TempDir()).
@@ -70,14 +78,18 @@ type Progress struct {
 
 // Summary is what a replay did.
 type Summary struct {
-	Output            string           `json:"output"`
-	Inputs            []string         `json:"inputs"`
-	ArrivalTime       string           `json:"arrival_time"`
-	RecordsIn         int64            `json:"records_in"`
-	Partitioned       int64            `json:"partitioned"`
-	Failed            int64            `json:"failed"`
-	FailedByType      map[string]int64 `json:"failed_by_type"`
-	Objects           int64            `json:"objects"`
+	Output       string           `json:"output"`
+	Inputs       []string         `json:"inputs"`
+	ArrivalTime  string           `json:"arrival_time"`
+	Buffering    string           `json:"buffering"`
+	RecordsIn    int64            `json:"records_in"`
+	Partitioned  int64            `json:"partitioned"`
+	Failed       int64            `json:"failed"`
+	FailedByType map[string]int64 `json:"failed_by_type"`
+	Objects      int64            `json:"objects"`
+	// DeliveredBy counts delivered buffers (data and error objects) by
+	// reason: size, interval, partition-limit, end.
+	DeliveredBy       map[string]int64 `json:"delivered_by"`
 	ErrorObjects      int64            `json:"error_objects"`
 	BytesIn           int64            `json:"bytes_in"`
 	BytesWritten      int64            `json:"bytes_written"`
@@ -142,6 +154,7 @@ func Replay(ctx context.Context, c *Compiled, inputs []Input, out sink.Sink, opt
 	if opt.Limits != (Limits{}) {
 		limits = opt.Limits
 	}
+	limits = opt.Buffering.apply(limits, opt.OnPartitionLimit)
 	names := newNamer(opt.Rand, c.Spec.StreamName, c.Spec.StreamVersion, c.Spec.FileExtension(), c.Location)
 	names.errExt = c.Spec.ErrorFileExtension()
 	deliveries := make(chan *Delivery, opt.Writers)
@@ -159,6 +172,11 @@ func Replay(ctx context.Context, c *Compiled, inputs []Input, out sink.Sink, opt
 		r.part.enableConversion()
 	}
 	r.part.spill = newSpillPolicy(opt.SpillDir, opt.BufferMemory)
+	var gz *gzPool
+	if c.Spec.Format == FormatJSON && c.Spec.Compression == CompressionGZIP {
+		gz = newGzPool(opt.Writers)
+		r.part.gz = gz
+	}
 	stopProgress := r.startProgress()
 	work := make(chan *batch, opt.Workers)
 	ordered := make(chan *batch, 2*opt.Workers)
@@ -168,6 +186,9 @@ func Replay(ctx context.Context, c *Compiled, inputs []Input, out sink.Sink, opt
 	}
 	g.Go(func() error {
 		defer close(deliveries)
+		if gz != nil {
+			defer gz.close() // after the last chunk is submitted
+		}
 		return r.partition(gctx, ordered)
 	})
 	commits := make(chan written, opt.Committers)
@@ -324,6 +345,7 @@ func readInput(ctx context.Context, in Input, emit func(Record) error) error {
 
 // extract routes the records of each batch: arrival time, keys, partition.
 func (r *run) extract(work <-chan *batch) {
+	router := r.c.newRouter()
 	for b := range work {
 		b.routed = make([]Routed, len(b.recs))
 		b.fallback = make([]error, len(b.recs))
@@ -334,7 +356,7 @@ func (r *run) extract(work <-chan *batch) {
 			} else {
 				at, b.fallback[i] = r.clock.ArrivalOf(rec.Data)
 			}
-			b.routed[i] = r.c.Route(rec, at)
+			b.routed[i] = router.route(rec, at)
 		}
 		close(b.done)
 	}
@@ -501,6 +523,7 @@ func (r *run) summary(inputs []Input, start time.Time) *Summary {
 	}
 	return &Summary{
 		Output: r.out.Describe(), Inputs: names, ArrivalTime: r.opt.Arrival.String(),
+		Buffering: r.opt.Buffering.String(), DeliveredBy: maps.Clone(pc.byReason),
 		RecordsIn: pc.recordsIn, Partitioned: pc.partitioned, Failed: pc.failed, FailedByType: failed,
 		Objects: r.objects.Load(), ErrorObjects: r.errObjects.Load(),
 		BytesIn: pc.bytesIn, BytesWritten: r.written.Load(),

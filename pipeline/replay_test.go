@@ -277,6 +277,10 @@ func TestReplayNothingLost(t *testing.T) {
 			})
 			opt := testOptions(seed)
 			opt.Limits = Limits{Bytes: 2048, Interval: time.Minute, MaxActive: 4}
+			live := seed%2 == 0
+			if live {
+				opt.Buffering = BufferingLive
+			}
 			if seed%3 == 1 { // buffers keep moving to disk
 				opt.BufferMemory, opt.SpillDir = 512, t.TempDir()
 			}
@@ -304,8 +308,19 @@ func TestReplayNothingLost(t *testing.T) {
 					t.Errorf("failed_by_type[%s] = %d, objects hold %d", typ, sum.FailedByType[typ], n)
 				}
 			}
-			if got.byType[ErrorTypeMetadataExtraction] == 0 || got.byType[ErrorTypeActivePartitions] == 0 {
+			if got.byType[ErrorTypeMetadataExtraction] == 0 || live && got.byType[ErrorTypeActivePartitions] == 0 {
 				t.Errorf("generator did not exercise the error types: %v", got.byType)
+			}
+			if !live && (got.byType[ErrorTypeActivePartitions] != 0 || sum.DeliveredBy["partition-limit"] == 0) {
+				t.Errorf("backfill: %d records failed for the quota, %d buffers delivered for it; want 0 and some",
+					got.byType[ErrorTypeActivePartitions], sum.DeliveredBy["partition-limit"])
+			}
+			var delivered int64
+			for _, n := range sum.DeliveredBy {
+				delivered += n
+			}
+			if delivered != sum.Objects+sum.ErrorObjects {
+				t.Errorf("delivered_by %v sums to %d, want %d objects", sum.DeliveredBy, delivered, sum.Objects+sum.ErrorObjects)
 			}
 			if seed%4 == 0 && got.byType[ErrorTypeRecordTooLarge] != 1 {
 				t.Errorf("record-too-large count %d, want 1", got.byType[ErrorTypeRecordTooLarge])

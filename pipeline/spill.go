@@ -27,6 +27,7 @@ type spillPolicy struct {
 	openLimit  int64  // in-memory bytes of open buffers before spilling (<= 0: never)
 	deliverMax int64  // a delivered object keeps at most this much in memory
 	openMem    int64  // in-memory bytes of open buffers now
+	partsRaw   int64  // raw size of the compressed chunks open buffers hold in memory
 	spills     int64  // files written to (for tests and the summary)
 }
 
@@ -134,18 +135,31 @@ func (s *spillPayload) Release() {
 	}
 }
 
-// appendData appends to an open buffer, keeping the in-memory total.
+// appendData appends to an open buffer, keeping the in-memory total, and
+// hands a full chunk of a compressed buffer to the pool.
 func (p *partitioner) appendData(b *partBuf, data []byte) {
 	b.data.Append(data)
-	if _, ok := b.data.(*spillPayload); ok {
+	switch d := b.data.(type) {
+	case *spillPayload:
 		p.spill.openMem += int64(len(data))
+	case *gzPayload:
+		p.spill.openMem += int64(len(data))
+		if d.full() {
+			p.spill.openMem -= d.cur.n
+			p.spill.partsRaw += d.cur.n
+			d.cut()
+		}
 	}
 }
 
 // leaveOpen accounts for a buffer leaving the open set.
 func (p *partitioner) leaveOpen(b *partBuf) {
-	if s, ok := b.data.(*spillPayload); ok {
-		p.spill.openMem -= s.memLen()
+	switch d := b.data.(type) {
+	case *spillPayload:
+		p.spill.openMem -= d.memLen()
+	case *gzPayload:
+		p.spill.openMem -= d.cur.n
+		p.spill.partsRaw -= d.partsRaw()
 	}
 }
 
@@ -163,6 +177,9 @@ func (p *partitioner) spillDelivered(b *partBuf) error {
 // enforceBudget spills the largest open buffers once their in-memory
 // bytes pass the budget, down to half of it (so spills come in batches).
 func (p *partitioner) enforceBudget() error {
+	if err := p.enforceCompressedBudget(); err != nil {
+		return err
+	}
 	if p.spill.openLimit <= 0 || p.spill.openMem <= p.spill.openLimit {
 		return nil
 	}
@@ -200,4 +217,40 @@ func (p *partitioner) discard() {
 		}
 	}
 	p.heap = nil
+	p.lru = lruList{}
+}
+
+// gzPartsFactor bounds the compressed chunks open buffers keep in memory:
+// at most this many times the budget in raw bytes (about half the budget
+// in compressed bytes on SES events), beyond which the buffers holding the
+// most move theirs to disk. Raw sizes keep the decision independent of how
+// far the pool has got.
+const gzPartsFactor = 4
+
+// enforceCompressedBudget spills the compressed chunks of the open buffers
+// that hold the most, down to half the bound.
+func (p *partitioner) enforceCompressedBudget() error {
+	limit := p.spill.openLimit * gzPartsFactor
+	if limit <= 0 || p.spill.partsRaw <= limit {
+		return nil
+	}
+	var bufs []*gzPayload
+	for _, b := range p.open {
+		if g, ok := b.data.(*gzPayload); ok && len(g.parts) > 0 {
+			bufs = append(bufs, g)
+		}
+	}
+	sort.Slice(bufs, func(i, j int) bool { return bufs[i].partsRaw() > bufs[j].partsRaw() })
+	for _, g := range bufs {
+		if p.spill.partsRaw <= limit/2 {
+			break
+		}
+		n := g.partsRaw()
+		if err := g.spill(p.spill.dir); err != nil {
+			return err
+		}
+		p.spill.partsRaw -= n
+		p.spill.spills++
+	}
+	return nil
 }
