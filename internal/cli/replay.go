@@ -53,7 +53,7 @@ func (sf *streamFlags) addDelivery(fs *pflag.FlagSet) {
 	fs.IntVar(&sf.bufferInterval, "buffer-interval", d.BufferIntervalSec, "buffer interval per partition in seconds (60-900 with dynamic partitioning)")
 	fs.StringVar(&sf.compression, "compression", "", "object compression: gzip or none (default gzip; none with --format parquet, which compresses inside the file)")
 	fs.StringVar(&sf.format, "format", pipeline.FormatJSON, "object format: json (JSON lines, as SES sends them) or parquet (Firehose record format conversion: Snappy-compressed Parquet objects named .parquet)")
-	fs.IntVar(&sf.maxActive, "max-active-partitions", d.MaxActivePartitions, "active partitions quota; records beyond it go to the error output")
+	fs.IntVar(&sf.maxActive, "max-active-partitions", d.MaxActivePartitions, "active partitions quota (see --on-partition-limit)")
 }
 
 // compile builds the spec from the flags; every problem is a usage error.
@@ -148,6 +148,8 @@ type replayOptions struct {
 	failOnError bool
 	seed        int64
 	seedSet     bool
+	buffering   string
+	onLimit     string
 }
 
 func newReplayCmd(f *Factory) *cobra.Command {
@@ -157,7 +159,7 @@ func newReplayCmd(f *Factory) *cobra.Command {
 		Short: "Partition SES events exactly as Firehose would and write the objects",
 		Long: `Replay SES events through a local copy of the Firehose delivery stream:
 jq (JQ-1.6) extracts the partition keys, the prefix expression places each
-record in a partition, each partition is buffered by size and interval and
+record in a partition, each partition is buffered and
 delivered as objects named <prefix><stream>-<version>-yyyy-MM-dd-HH-mm-ss-<uuid>
 (.gz with GZIP). Records that cannot be placed go to the error output, one
 JSON object per line, under the evaluated error prefix.
@@ -174,9 +176,23 @@ gzip-compressed. Directories are walked in name order; - is standard input.
 Every non-blank record ends in exactly one object or one error record.
 
 --arrival-time decides each record's approximate arrival timestamp, which
-drives !{timestamp:...}, buffering intervals and object names: "event" (the
-default) uses the event's own time, so history lands on the day it happened;
-"now" uses the clock; an RFC 3339 instant pins every record to it.
+drives !{timestamp:...} and object names: "event" (the default) uses the
+event's own time, so history lands on the day it happened; "now" uses the
+clock; an RFC 3339 instant pins every record to it.
+
+--buffering decides what closes a partition's buffer. "backfill" (the
+default) is a file pushed through Firehose at once: no buffering interval
+runs out while it is read, so a buffer is delivered at --buffer-size, at
+the end of the input, or, when a record needs a partition beyond
+--max-active-partitions, the partition written least recently is delivered
+to make room. History lands where live traffic would have put it, in few
+large objects. "live" is traffic arriving at the arrival times: a buffer is
+also delivered once the arrival clock (the latest arrival seen) is
+--buffer-interval past its opening, and records beyond the quota go to the
+error output (activePartitionExceeded), as Firehose writes a live stream.
+The two place every record under the same prefix; only the cut into
+objects differs. --on-partition-limit error|deliver overrides the quota
+behaviour of either.
 
 Objects are written to a temporary name and renamed (or uploaded whole to
 S3), so an interrupted run leaves no partial object. Key values can never
@@ -192,7 +208,9 @@ EXIT STATUS
   sesctl replay events/ --out s3://my-bucket/ses --region eu-west-1
   zcat old.jsonl.gz | sesctl replay - --arrival-time 2024-02-16T05:00:00Z --summary json
   sesctl replay in.jsonl --query '{id: .mail.sourceArn}' --prefix 'by-id/!{partitionKeyFromQuery:id}/'
-  sesctl replay testdata/samples/official.jsonl --format parquet --out lake-parquet`,
+  sesctl replay testdata/samples/official.jsonl --format parquet --out lake-parquet
+  # the objects a live stream would have written, 300 s of event time each
+  sesctl replay history.jsonl --buffering live --out lake-live`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.seedSet = cmd.Flags().Changed("seed")
 			return runReplay(cmd.Context(), f, o, args)
@@ -205,6 +223,8 @@ EXIT STATUS
 	fs.StringVar(&o.summary, "summary", "text", "summary format: text (on stderr) or json (on stdout)")
 	fs.BoolVar(&o.failOnError, "fail-on-error", false, "exit 1 when any record went to the error output")
 	fs.Int64Var(&o.seed, "seed", 0, "derive object-name UUIDs from this seed, so re-running writes the same keys")
+	fs.StringVar(&o.buffering, "buffering", string(pipeline.BufferingBackfill), "what closes buffers: backfill (size, end of input, quota) or live (also the interval, in arrival time)")
+	fs.StringVar(&o.onLimit, "on-partition-limit", "", "a record beyond --max-active-partitions: error (to the error output, as Firehose) or deliver (the least recently written partition to make room) (default: deliver with backfill, error with live)")
 	return cmd
 }
 
@@ -216,6 +236,14 @@ func runReplay(ctx context.Context, f *Factory, o *replayOptions, args []string)
 	if err != nil {
 		return err
 	}
+	buffering, err := pipeline.ParseBuffering(o.buffering)
+	if err != nil {
+		return usageErrorf("--buffering: %v", err)
+	}
+	onLimit, err := pipeline.ParseLimitAction(o.onLimit)
+	if err != nil {
+		return usageErrorf("--on-partition-limit: %v", err)
+	}
 	inputs, err := resolveInputs(f, args)
 	if err != nil {
 		return err
@@ -224,7 +252,7 @@ func runReplay(ctx context.Context, f *Factory, o *replayOptions, args []string)
 	if err != nil {
 		return err
 	}
-	opt := pipeline.Options{Arrival: arrival, Now: f.Now, Warn: func(m string) { fmt.Fprintf(f.IO.Err, "sesctl: warning: %s\n", m) }}
+	opt := pipeline.Options{Arrival: arrival, Buffering: buffering, OnPartitionLimit: onLimit, Now: f.Now, Warn: func(m string) { fmt.Fprintf(f.IO.Err, "sesctl: warning: %s\n", m) }}
 	if o.seedSet {
 		opt.Rand = seededRand(o.seed)
 	}
@@ -327,6 +355,21 @@ func (p *progressLine) show(pr pipeline.Progress) {
 // maxSummaryPrefixes bounds the prefix table of the text summary.
 const maxSummaryPrefixes = 20
 
+// deliveredText lists why buffers were delivered: "; delivered at size 2,
+// end 70".
+func deliveredText(by map[string]int64) string {
+	var parts []string
+	for _, reason := range []string{"size", "interval", "partition-limit", "end"} {
+		if n := by[reason]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", reason, n))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "; buffers delivered at " + strings.Join(parts, ", ")
+}
+
 func writeTextSummary(w io.Writer, s *pipeline.Summary) {
 	fmt.Fprintf(w, "Replayed %s from %s into %s\n", plural(s.RecordsIn, "record"), describeNames(s.Inputs), s.Output)
 	fmt.Fprintf(w, "  partitioned   %s into %s across %s\n", plural(s.Partitioned, "record"), plural(s.Objects, "object"), plural(int64(s.Partitions), "partition"))
@@ -341,6 +384,7 @@ func writeTextSummary(w io.Writer, s *pipeline.Summary) {
 		fmt.Fprintf(w, "; %s without an event time arrived at the run's start", plural(s.ArrivalFallbacks, "record"))
 	}
 	fmt.Fprintln(w)
+	fmt.Fprintf(w, "  buffering     %s%s\n", s.Buffering, deliveredText(s.DeliveredBy))
 	writePrefixTable(w, "PREFIX", s.Prefixes)
 	writePrefixTable(w, "ERROR PREFIX", s.ErrorPrefixes)
 }
