@@ -29,8 +29,10 @@ const (
 	maxFutureTimestamp = 2 * time.Hour
 )
 
-// Group is the event counts of one sender identity (and, when the source
-// provides it, one configuration set) over the window.
+// Group is the event counts of one published scope. Identity and
+// ConfigurationSet say which dimensions its datums carry; an empty one is
+// left out, so a Group with neither is the sum of everything (datums
+// without dimensions).
 type Group struct {
 	Identity         string
 	ConfigurationSet string
@@ -44,8 +46,6 @@ type PublishOptions struct {
 	// Timestamp of every datum: the window end, so one window always maps
 	// to the same datapoint time.
 	Timestamp time.Time
-	// AccountTotals adds datums without dimensions: the sum of all groups.
-	AccountTotals bool
 }
 
 // publishedMetric names one published metric.
@@ -90,9 +90,9 @@ func PublishedMetricNames() []string {
 	return out
 }
 
-// Datums builds the metric data for groups: every count for every group,
-// and the two rates (percent of sends) for groups with sends. Groups are
-// sorted by identity then configuration set so the output is stable.
+// Datums builds the metric data for groups, in their order: every count
+// for every group, and the two rates (percent of sends) for groups with
+// sends.
 func Datums(groups []Group, o PublishOptions) []cwtypes.MetricDatum {
 	if o.IdentityDimension == "" {
 		o.IdentityDimension = DefaultIdentityDimension
@@ -100,27 +100,18 @@ func Datums(groups []Group, o PublishOptions) []cwtypes.MetricDatum {
 	if o.ConfigSetDimension == "" {
 		o.ConfigSetDimension = DefaultConfigSetDimension
 	}
-	sorted := append([]Group(nil), groups...)
-	sort.SliceStable(sorted, func(i, j int) bool {
-		if sorted[i].Identity != sorted[j].Identity {
-			return sorted[i].Identity < sorted[j].Identity
-		}
-		return sorted[i].ConfigurationSet < sorted[j].ConfigurationSet
-	})
 	var out []cwtypes.MetricDatum
-	var total Counts
-	for _, g := range sorted {
-		total = total.Add(g.Counts)
+	for _, g := range groups {
 		out = append(out, groupDatums(g.Counts, groupDimensions(g, o), o.Timestamp)...)
-	}
-	if o.AccountTotals && len(groups) > 0 {
-		out = append(out, groupDatums(total, nil, o.Timestamp)...)
 	}
 	return out
 }
 
 func groupDimensions(g Group, o PublishOptions) []cwtypes.Dimension {
-	dims := []cwtypes.Dimension{{Name: aws.String(o.IdentityDimension), Value: aws.String(g.Identity)}}
+	var dims []cwtypes.Dimension
+	if g.Identity != "" {
+		dims = append(dims, cwtypes.Dimension{Name: aws.String(o.IdentityDimension), Value: aws.String(g.Identity)})
+	}
 	if g.ConfigurationSet != "" {
 		dims = append(dims, cwtypes.Dimension{Name: aws.String(o.ConfigSetDimension), Value: aws.String(g.ConfigurationSet)})
 	}
@@ -161,7 +152,10 @@ func CheckTimestamp(ts, now time.Time) error {
 }
 
 // Publish sends datums to namespace in requests of at most
-// MaxDatumsPerRequest and returns the number of requests made.
+// MaxDatumsPerRequest and returns the number of requests made. The other
+// request limit, 1 MB, is out of reach: a datum with both dimensions at
+// their longest (a 320-character identity, a 64-character configuration
+// set) serializes to well under 1 KB (TestPutMetricDataLargestRequest).
 func Publish(ctx context.Context, api PutMetricDataAPI, namespace string, datums []cwtypes.MetricDatum) (int, error) {
 	requests := 0
 	for start := 0; start < len(datums); start += MaxDatumsPerRequest {
@@ -178,16 +172,68 @@ func Publish(ctx context.Context, api PutMetricDataAPI, namespace string, datums
 	return requests, nil
 }
 
-// GroupsFromSummary adds up summary rows per identity.
-func GroupsFromSummary(rows []IdentityDay) []Group {
-	by := map[string]Counts{}
+// GroupOptions choose the scopes GroupsFromSummary adds rows up into.
+type GroupOptions struct {
+	// ByIdentity: one group per sender identity, its configuration sets
+	// (and the events without one) summed.
+	ByIdentity bool
+	// ByConfigurationSet: one group per configuration set, its identities
+	// summed. Rows without a configuration set belong to none.
+	ByConfigurationSet bool
+	// ByIdentityAndSet: one group per identity and configuration set pair
+	// (rows with a configuration set only).
+	ByIdentityAndSet bool
+	// Totals: one group without dimensions, the sum of every row.
+	Totals bool
+}
+
+// GroupsFromSummary adds up summary rows (over their days) into the
+// scopes o selects: identities, then configuration sets, then pairs, each
+// sorted by name, then the totals. Every group's counts are sums of rows,
+// so its rates (from Datums) are rates of the summed counts, never
+// averages of rates. Rows without an identity count only towards
+// configuration sets and totals: CloudWatch refuses empty dimension
+// values.
+func GroupsFromSummary(rows []IdentityDay, o GroupOptions) []Group {
+	type key struct{ id, set string }
+	byID, bySet, byPair := map[key]Counts{}, map[key]Counts{}, map[key]Counts{}
+	var total Counts
 	for _, r := range rows {
-		by[r.Identity] = by[r.Identity].Add(r.Counts)
+		total = total.Add(r.Counts)
+		if r.Identity != "" {
+			byID[key{id: r.Identity}] = byID[key{id: r.Identity}].Add(r.Counts)
+		}
+		if r.ConfigurationSet == "" {
+			continue
+		}
+		bySet[key{set: r.ConfigurationSet}] = bySet[key{set: r.ConfigurationSet}].Add(r.Counts)
+		if r.Identity != "" {
+			k := key{r.Identity, r.ConfigurationSet}
+			byPair[k] = byPair[k].Add(r.Counts)
+		}
 	}
-	out := make([]Group, 0, len(by))
-	for id, c := range by {
-		out = append(out, Group{Identity: id, Counts: c})
+	var out []Group
+	for _, sel := range []struct {
+		on bool
+		by map[key]Counts
+	}{{o.ByIdentity, byID}, {o.ByConfigurationSet, bySet}, {o.ByIdentityAndSet, byPair}} {
+		if !sel.on {
+			continue
+		}
+		groups := make([]Group, 0, len(sel.by))
+		for k, c := range sel.by {
+			groups = append(groups, Group{Identity: k.id, ConfigurationSet: k.set, Counts: c})
+		}
+		sort.Slice(groups, func(i, j int) bool {
+			if groups[i].Identity != groups[j].Identity {
+				return groups[i].Identity < groups[j].Identity
+			}
+			return groups[i].ConfigurationSet < groups[j].ConfigurationSet
+		})
+		out = append(out, groups...)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Identity < out[j].Identity })
+	if o.Totals && len(rows) > 0 {
+		out = append(out, Group{Counts: total})
+	}
 	return out
 }

@@ -34,10 +34,13 @@ type Fetcher interface {
 }
 
 // IdentityDay is one row of the query engine's summary: one sender
-// identity's event counts for one day.
+// identity's event counts for one day, in one configuration set ("" for
+// events sent without one). Checks add up every configuration set of an
+// identity; metrics publish also groups by configuration set.
 type IdentityDay struct {
-	Identity string
-	Day      time.Time
+	Identity         string
+	ConfigurationSet string
+	Day              time.Time
 	Counts
 }
 

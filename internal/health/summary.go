@@ -8,14 +8,20 @@ import (
 )
 
 // SummaryColumns are the columns of the query engine's canned "summary"
-// query that ParseSummary reads. The query also returns bounce_rate,
+// query that ParseSummary needs. The query also returns bounce_rate,
 // complaint_rate and the two status columns; the check recomputes rates
-// from the counts so that the totals of several identities and days are
-// exact.
+// from the counts so that the totals of several identities, configuration
+// sets and days are exact.
 var SummaryColumns = []string{"sender_identity", "day", "sends", "deliveries", "hard_bounces", "soft_bounces", "complaints", "rejects", "delays", "rendering_failures"}
 
+// SummaryConfigSetColumn is the summary's configuration-set column. It is
+// optional: a result without it (an older query saved in Athena) reads as
+// rows without a configuration set.
+const SummaryConfigSetColumn = "configuration_set"
+
 // ParseSummary turns the summary query's text result into rows. Columns are
-// found by name; an empty count (NULL) is 0.
+// found by name; an empty count (NULL) is 0, an empty configuration set
+// means none.
 func ParseSummary(columns []string, rows [][]string) ([]IdentityDay, error) {
 	idx := map[string]int{}
 	for i, c := range columns {
@@ -46,6 +52,9 @@ func parseSummaryRow(idx map[string]int, row []string) (IdentityDay, error) {
 	}
 	var r IdentityDay
 	r.Identity = cell("sender_identity")
+	if _, ok := idx[SummaryConfigSetColumn]; ok {
+		r.ConfigurationSet = cell(SummaryConfigSetColumn)
+	}
 	if d := cell("day"); d != "" {
 		t, err := parseSummaryDay(d)
 		if err != nil {

@@ -7,24 +7,36 @@ import (
 )
 
 func TestParseSummary(t *testing.T) {
-	cols := []string{"sender_identity", "day", "sends", "deliveries", "hard_bounces", "soft_bounces", "complaints", "rejects", "delays", "rendering_failures", "bounce_rate", "complaint_rate", "bounce_status", "complaint_status"}
+	cols := []string{"sender_identity", "day", "sends", "deliveries", "hard_bounces", "soft_bounces", "complaints", "rejects", "delays", "rendering_failures", "bounce_rate", "complaint_rate", "bounce_status", "complaint_status", "configuration_set"}
 	rows := [][]string{
-		{"shop.example", "2024-03-07", "700", "690", "4", "2", "1", "0", "3", "0", "0.0057", "0.0014", "healthy", "review"},
-		{"news.example", "2024/03/08", "400", "350", "50", "", "2", "1", "0", "", "0.125", "0.005", "pause", "pause"},
+		{"shop.example", "2024-03-07", "700", "690", "4", "2", "1", "0", "3", "0", "0.0057", "0.0014", "healthy", "review", "marketing"},
+		{"news.example", "2024/03/08", "400", "350", "50", "", "2", "1", "0", "", "0.125", "0.005", "pause", "pause", ""},
 	}
+	want := []IdentityDay{
+		{Identity: "shop.example", ConfigurationSet: "marketing", Day: time.Date(2024, 3, 7, 0, 0, 0, 0, time.UTC), Counts: Counts{Sends: 700, Deliveries: 690, HardBounces: 4, SoftBounces: 2, Complaints: 1, Delays: 3}},
+		{Identity: "news.example", Day: time.Date(2024, 3, 8, 0, 0, 0, 0, time.UTC), Counts: Counts{Sends: 400, Deliveries: 350, HardBounces: 50, Complaints: 2, Rejects: 1}},
+	}
+	checkParsed(t, cols, rows, want)
+	// A result without the configuration_set column (a summary saved
+	// before it existed) reads as rows without a configuration set.
+	for i := range rows {
+		rows[i] = rows[i][:14]
+	}
+	want[0].ConfigurationSet = ""
+	checkParsed(t, cols[:14], rows, want)
+}
+
+func checkParsed(t *testing.T, cols []string, rows [][]string, want []IdentityDay) {
+	t.Helper()
 	got, err := ParseSummary(cols, rows)
 	if err != nil {
 		t.Fatal(err)
-	}
-	want := []IdentityDay{
-		{Identity: "shop.example", Day: time.Date(2024, 3, 7, 0, 0, 0, 0, time.UTC), Counts: Counts{Sends: 700, Deliveries: 690, HardBounces: 4, SoftBounces: 2, Complaints: 1, Delays: 3}},
-		{Identity: "news.example", Day: time.Date(2024, 3, 8, 0, 0, 0, 0, time.UTC), Counts: Counts{Sends: 400, Deliveries: 350, HardBounces: 50, Complaints: 2, Rejects: 1}},
 	}
 	if len(got) != len(want) {
 		t.Fatalf("%d rows", len(got))
 	}
 	for i := range want {
-		if got[i].Identity != want[i].Identity || !got[i].Day.Equal(want[i].Day) || got[i].Counts != want[i].Counts {
+		if got[i].Identity != want[i].Identity || got[i].ConfigurationSet != want[i].ConfigurationSet || !got[i].Day.Equal(want[i].Day) || got[i].Counts != want[i].Counts {
 			t.Errorf("row %d = %+v, want %+v", i, got[i], want[i])
 		}
 	}
@@ -71,4 +83,22 @@ func FuzzParseSummary(f *testing.F) {
 			}
 		}
 	})
+}
+
+// sesctl check judges identities: rows of several configuration sets (and
+// without one) add up per identity, and rates come from the sums.
+func TestEventScopesSumConfigurationSets(t *testing.T) {
+	m := EventScopes(configSetRows(), Selection{PerIdentity: true})
+	if len(m.Scopes) != 3 || m.Scopes[0].Name != "a.example" {
+		t.Fatalf("scopes %+v", m.Scopes)
+	}
+	a := m.Scopes[0].Values
+	for metric, want := range map[Metric]float64{Sends: 460, Bounces: 17, Complaints: 1, BounceRate: 100 * 17.0 / 460} {
+		if got, _ := a.Get(metric); got != want {
+			t.Errorf("a.example %s = %v, want %v", metric, got, want)
+		}
+	}
+	if got, _ := m.Totals.Values.Get(Sends); got != 560 {
+		t.Errorf("total sends %v, want 560", got)
+	}
 }
