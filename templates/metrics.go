@@ -43,6 +43,8 @@ const (
 	// Athena queueing can take minutes.
 	metricsTimeoutSec = 300
 	metricsMemoryMiB  = 256
+	// Lambda's limit on a function's Description.
+	maxFunctionDescription = 256
 )
 
 func defaultMetricsOptions() MetricsOptions {
@@ -238,9 +240,13 @@ type tmplAlarm struct {
 func (o Options) metricsData(d *tmplData) error {
 	m := o.Metrics
 	if m.Function {
+		desc := fmt.Sprintf("sesctl metrics publish: per-identity SES counts and rates of the last %s into CloudWatch namespace %s, %s", m.Since, m.Namespace, m.Schedule)
+		if len(desc) > maxFunctionDescription {
+			desc = "sesctl metrics publish (its command line is in SESCTL_ARGS)"
+		}
 		d.Metrics = &tmplMetrics{
 			LogGroup:    "/aws/lambda/" + o.Spec.StreamName + "-metrics-publish",
-			Description: fmt.Sprintf("sesctl metrics publish: per-identity SES counts and rates of the last %s into CloudWatch namespace %s, %s", m.Since, m.Namespace, m.Schedule),
+			Description: desc,
 			CodeBucket:  m.CodeBucket, CodeKey: m.CodeKey, Architecture: m.Architecture, Schedule: m.Schedule,
 			Args: yamlQuote(o.metricsArgs()), Namespace: m.Namespace,
 			EventObjects:  yamlQuote("${EventsBucket.Arn}/" + subEscape(literalLead(o.Spec.Prefix)) + "*"),

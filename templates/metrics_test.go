@@ -193,6 +193,7 @@ func TestMetricsRenderedTemplatesAreClean(t *testing.T) {
 		"all options":    metricsSets,
 		"minimal":        std,
 		"alarms only":    {"alarm-identities=a.example"},
+		"long namespace": append([]string{"metrics-namespace=" + strings.Repeat("n", 255), "metrics-schedule=cron(0/15 * * * ? *)"}, std...),
 		"kms":            append([]string{"encryption=kms"}, std...),
 		"existing key":   append([]string{"kms-key=arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"}, std...),
 		"parquet":        append([]string{"format=parquet", "bucket=acme-ses-events"}, std...),

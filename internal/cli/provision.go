@@ -3,6 +3,7 @@ package cli
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/spf13/cobra"
 
@@ -72,6 +74,11 @@ are printed. A re-run with nothing to change says so and exits 0.
 events without naming the set (SESv2 PutEmailIdentityConfigurationSetAttributes).
 The identity must already exist in SES.
 
+With --set metrics-function=true the function's zip (metrics-code-bucket,
+metrics-code-key) must be in S3 before the stack is created or updated:
+provision checks that it exists and refuses (exit 2) when it does not,
+rather than let CloudFormation fail and roll the stack back.
+
 The plan and the outputs go to standard output; progress and questions to
 standard error.
 
@@ -83,7 +90,9 @@ EXIT STATUS
   3  an AWS call failed (credentials, permissions, network)`,
 		Example: `  sesctl provision --stack ses-events --set bucket=acme-ses-events --identity example.com
   sesctl provision --stack ses-events --dry-run
-  sesctl provision --stack ses-events --set retention=400 --yes`,
+  sesctl provision --stack ses-events --set retention=400 --yes
+  sesctl provision --stack ses-events --set metrics-function=true --set metrics-code-bucket=acme-artifacts \
+    --set metrics-code-key=sesctl/v1.0.0/sesctl-lambda-x86_64.zip --set alarm-identities=example.com --yes`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runProvision(cmd.Context(), f, o) },
 	}
@@ -109,6 +118,11 @@ func runProvision(ctx context.Context, f *Factory, o *provisionOptions) error {
 	c, err := deployClient(ctx, f)
 	if err != nil {
 		return err
+	}
+	if api, ok := c.S3.(headObjectAPI); ok && opts.Metrics.Function {
+		if err := checkCodeZip(ctx, f, api, opts.Metrics.CodeBucket, opts.Metrics.CodeKey); err != nil {
+			return err
+		}
 	}
 	fmt.Fprintf(f.IO.Err, "Creating a change set for stack %s...\n", o.stack)
 	plan, err := c.Plan(ctx, deploy.Input{Stack: o.stack, TemplateBody: string(body),
@@ -163,6 +177,29 @@ func renderChecked(f *Factory, opts templates.Options) ([]byte, error) {
 		return nil, &ExitError{Code: ExitFailure, Err: fmt.Errorf("refusing to deploy: the template has %d error(s) (see above)", n)}
 	}
 	return body, nil
+}
+
+type headObjectAPI interface {
+	HeadObject(ctx context.Context, in *s3.HeadObjectInput, optFns ...func(*s3.Options)) (*s3.HeadObjectOutput, error)
+}
+
+// checkCodeZip makes sure the metrics function's zip is where the template
+// says before deploying: CloudFormation would otherwise fail the create
+// and roll the whole stack back. An answer other than "not found" (no
+// permission to read the artifacts bucket, for one) is only a warning.
+func checkCodeZip(ctx context.Context, f *Factory, api headObjectAPI, bucket, key string) error {
+	_, err := api.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+	var nf *s3types.NotFound
+	var nb *s3types.NoSuchBucket
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &nf), errors.As(err, &nb):
+		return usageErrorf("metrics-code-key: s3://%s/%s does not exist; upload the zip scripts/lambda/package.sh builds first (aws s3 cp sesctl-lambda.zip s3://%s/%s)",
+			bucket, key, bucket, key)
+	}
+	fmt.Fprintf(f.IO.Err, "sesctl: warning: could not check s3://%s/%s (%v); deploying anyway\n", bucket, key, err)
+	return nil
 }
 
 func writeOutputs(f *Factory, outs []deploy.Output) {

@@ -1,11 +1,13 @@
 package cli
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -143,4 +145,72 @@ func TestProvisionRefusesTemplateErrors(t *testing.T) {
 	r = runTpl(t, "", "provision", "--yes", "--region", "us-east-1", "--endpoint-url", "http://127.0.0.1:1",
 		"--set", "prefix=events/!{partitionKeyFromQuery:sender_identity}/!{partitionKeyFromQuery:event_type}/!{timestamp:yyyy/MM/dd/}/")
 	r.want(t, 2, nil, []string{"double slash"})
+}
+
+// TestProvisionMetricsSets: provision takes the metrics keys through the
+// same --set machinery as template render, and refuses what render refuses.
+func TestProvisionMetricsSets(t *testing.T) {
+	offline := []string{"provision", "--yes", "--region", "us-east-1", "--endpoint-url", "http://127.0.0.1:1"}
+	tests := []struct {
+		sets   []string
+		stderr string
+	}{
+		{[]string{"metrics-function=true"}, "metrics-function=true needs metrics-code-bucket and metrics-code-key"},
+		{[]string{"metrics-schedule=rate(2 hour)"}, "plural unit above 1: rate(2 hours)"},
+		{[]string{"alarm-identities=News.example"}, "lowercased domain of mail.source (e.g. news.example)"},
+		{[]string{"alarm-topic=arn:aws:sns:eu-west-1:111122223333:ops"}, "alarm-topic needs alarm-identities"},
+	}
+	for _, tt := range tests {
+		args := slices.Clone(offline)
+		for _, s := range tt.sets {
+			args = append(args, "--set", s)
+		}
+		runTpl(t, "", args...).want(t, 2, nil, []string{tt.stderr})
+	}
+}
+
+// TestProvisionMetricsMoto: with metrics-function=true provision refuses
+// until the zip is in S3, then plans and deploys the function, its
+// schedule and the alarms.
+func TestProvisionMetricsMoto(t *testing.T) {
+	srv := moto.Start(t)
+	srv.Env(t)
+	old := pollInterval
+	pollInterval = 20 * time.Millisecond
+	t.Cleanup(func() { pollInterval = old })
+	args := []string{"provision", "--stack", "metrics", "--endpoint-url", srv.Endpoint, "--region", moto.Region,
+		"--set", "bucket=acme-metrics-events", "--set", "metrics-function=true", "--set", "metrics-code-bucket=acme-artifacts",
+		"--set", "metrics-code-key=sesctl/v1/lambda.zip", "--set", "alarm-identities=news.example"}
+
+	r := runTpl(t, "", append(args, "--dry-run")...)
+	r.want(t, 2, nil, []string{"metrics-code-key: s3://acme-artifacts/sesctl/v1/lambda.zip does not exist; upload the zip"})
+
+	ctx := context.Background()
+	s3c := s3.NewFromConfig(srv.Config(t), func(o *s3.Options) { o.UsePathStyle = true })
+	if _, err := s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("acme-artifacts")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s3c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("acme-artifacts"), Key: aws.String("sesctl/v1/lambda.zip"),
+		Body: bytes.NewReader(emptyZip(t))}); err != nil {
+		t.Fatal(err)
+	}
+	r = runTpl(t, "", append(args, "--dry-run")...)
+	r.want(t, 0, []string{"+ Add     AWS::Lambda::Function", "MetricsFunction", "AWS::Events::Rule", "MetricsSchedule",
+		"AWS::Lambda::Permission", "AWS::CloudWatch::Alarm", "BounceRateAlarmNewsExample", "ComplaintRateAlarmNewsExample", "30 to add"}, nil)
+	r = runTpl(t, "", append(args, "--yes")...)
+	r.want(t, 0, nil, []string{"Stack metrics is CREATE_COMPLETE."})
+	r = runTpl(t, "", append(args, "--yes")...)
+	r.want(t, 0, []string{"no changes"}, nil)
+}
+
+func emptyZip(t *testing.T) []byte {
+	var b bytes.Buffer
+	zw := zip.NewWriter(&b)
+	if _, err := zw.Create("bootstrap"); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
 }

@@ -17,7 +17,7 @@ import (
 	"github.com/sesctl/sesctl/templates/deploy"
 )
 
-func motoClient(t *testing.T) *deploy.Client {
+func motoClient(t *testing.T) (*deploy.Client, *moto.Server) {
 	srv := moto.Start(t)
 	cfg := srv.Config(t)
 	return &deploy.Client{
@@ -25,7 +25,7 @@ func motoClient(t *testing.T) *deploy.Client {
 		SES:  sesv2.NewFromConfig(cfg),
 		S3:   s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true }),
 		Poll: 20 * time.Millisecond,
-	}
+	}, srv
 }
 
 func render(t *testing.T, sets ...string) string {
@@ -55,9 +55,10 @@ func hasChange(p *deploy.Plan, action, id string) bool {
 // set, re-plans it (no changes), updates it (retention 90 -> 30 days), and
 // destroys it after emptying the bucket, against moto_server.
 func TestMoto(t *testing.T) {
-	c := motoClient(t)
+	c, srv := motoClient(t)
 	t.Run("provision cycle", func(t *testing.T) { provisionCycle(t, c) })
 	t.Run("variants", func(t *testing.T) { variants(t, c) })
+	t.Run("metrics function and alarms", func(t *testing.T) { metricsStack(t, c, srv) })
 }
 
 func provisionCycle(t *testing.T, c *deploy.Client) {
