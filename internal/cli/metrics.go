@@ -25,9 +25,10 @@ func newMetricsCmd(f *Factory) *cobra.Command {
 		Long: `metrics works on CloudWatch custom metrics computed from SES event data.
 
 AWS/SES has account-level and configuration-set metrics only; metrics
-publish adds per sender identity counts and rates, so CloudWatch alarms can
-fire on one identity's bounce rate before it drags the account's reputation
-down.`,
+publish adds counts and rates per sender identity and per configuration set
+computed from event data, so CloudWatch alarms can fire on one identity's
+or one configuration set's bounce rate before it drags the account's
+reputation down.`,
 		Example: `  sesctl metrics publish --lake lake --since 24h --dry-run
   sesctl metrics publish --athena --database sesctl --since 24h`,
 		Args: func(_ *cobra.Command, args []string) error {
@@ -49,29 +50,51 @@ type metricsPublishOptions struct {
 	namespace    string
 	identityDim  string
 	configSetDim string
+	dimensions   []string
 	noTotals     bool
 	dryRun       bool
 	output       string
 }
 
+// The scopes --dimensions names.
+const (
+	metricsDimIdentity  = "identity"
+	metricsDimConfigSet = "configuration-set"
+	metricsDimPair      = "identity+configuration-set"
+)
+
 func newMetricsPublishCmd(f *Factory) *cobra.Command {
 	o := &metricsPublishOptions{}
 	cmd := &cobra.Command{
 		Use:   "publish",
-		Short: "Publish per-identity SES counts and rates as CloudWatch custom metrics",
+		Short: "Publish SES counts and rates per identity and configuration set as CloudWatch custom metrics",
 		Long: `publish reads the SES events of a window from the lake (--lake) or Athena
-(--athena), adds them up per sender identity and sends the result to
-CloudWatch with PutMetricData:
+(--athena), adds them up per sender identity and per configuration set, and
+sends the result to CloudWatch with PutMetricData:
 
   Sends, Deliveries, HardBounces, SoftBounces, Complaints, Rejects, Delays,
   RenderingFailures   (Unit Count: events in the window)
   BounceRate, ComplaintRate   (Unit Percent: hard bounces and complaints
-                               over sends; only for identities with sends)
+                               over sends; only for scopes with sends)
 
-in the namespace --namespace (default SESCTL), with the dimension
-SenderIdentity=<identity>, plus the same metrics without dimensions for the
-sum of all identities (unless --no-totals or --identity, since the sum of
-some identities is not the account's).
+in the namespace --namespace (default SESCTL), once for each scope:
+
+  SenderIdentity=<identity>   each identity: all its configuration sets,
+                              and its mail sent without one, together
+  ConfigurationSet=<name>     each configuration set (the events'
+                              ses:configuration-set tag): all identities
+                              together; mail sent without a configuration
+                              set belongs to none
+  (no dimensions)             everything together: the totals
+
+--dimensions picks the dimensioned scopes from identity, configuration-set
+(the default: both) and identity+configuration-set (one scope per pair,
+with both dimensions; only when named). --identity-dimension and
+--configuration-set-dimension rename the dimensions. Rates are always
+those of the scope's summed counts, never averages of rates. --no-totals
+leaves out the totals; --identity leaves out the totals and the
+configuration-set scopes, since a sum over some identities is neither the
+account's nor the set's (pairs are still complete).
 
 The lake and Athena count events per day (the lake's partition day, when
 Firehose delivered them), so the window is widened to the whole days
@@ -91,8 +114,10 @@ refuses timestamps more than two weeks old, so --day and --from/--to must
 end within that.
 
 Run it from cron, e.g. every hour with --since 24h, and alarm on the
-Maximum of BounceRate per identity over one hour. Each metric and
-dimension combination is a billed custom metric.
+Maximum of BounceRate per identity or configuration set over one hour.
+Each metric and dimension combination is a billed custom metric: ten per
+identity, configuration set, pair and for the totals, so --dimensions and
+--no-totals are how to publish less.
 
 An AWS Lambda handler for publish is not provided; run it from cron, a
 systemd timer or a scheduled container.
@@ -106,7 +131,9 @@ EXIT STATUS
   # crontab: every hour, the last 24 hours
   5 * * * * sesctl metrics publish --athena --database sesctl --since 24h --region eu-west-1
   # yesterday, into a namespace of your own
-  sesctl metrics publish --lake lake --day yesterday --namespace Mail/SES`,
+  sesctl metrics publish --lake lake --day yesterday --namespace Mail/SES
+  # per configuration set only, and no totals
+  sesctl metrics publish --lake lake --since 24h --dimensions configuration-set --no-totals`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runMetricsPublish(cmd, f, o) },
 	}
@@ -119,8 +146,10 @@ EXIT STATUS
 	fl.StringSliceVar(&o.identities, "identity", nil, "only these sender identities (repeatable or comma-separated)")
 	fl.StringVar(&o.namespace, "namespace", health.DefaultNamespace, "CloudWatch namespace")
 	fl.StringVar(&o.identityDim, "identity-dimension", health.DefaultIdentityDimension, "dimension name for the sender identity")
-	fl.StringVar(&o.configSetDim, "configuration-set-dimension", health.DefaultConfigSetDimension, "dimension name for the configuration set (used when the source reports one)")
-	fl.BoolVar(&o.noTotals, "no-totals", false, "do not publish the all-identities metrics without dimensions (implied by --identity)")
+	fl.StringVar(&o.configSetDim, "configuration-set-dimension", health.DefaultConfigSetDimension, "dimension name for the configuration set")
+	fl.StringSliceVar(&o.dimensions, "dimensions", []string{metricsDimIdentity, metricsDimConfigSet},
+		"scopes with dimensions: identity, configuration-set, identity+configuration-set (comma-separated; empty for the totals only)")
+	fl.BoolVar(&o.noTotals, "no-totals", false, "do not publish the metrics without dimensions for everything together (implied by --identity)")
 	fl.BoolVar(&o.dryRun, "dry-run", false, "print the datums instead of publishing them")
 	fl.StringVarP(&o.output, "output", "o", athena.OutputTable, "--dry-run output format: table, csv or json")
 	return cmd
@@ -132,6 +161,10 @@ func runMetricsPublish(cmd *cobra.Command, f *Factory, o *metricsPublishOptions)
 	}
 	if strings.TrimSpace(o.namespace) == "" || strings.HasPrefix(o.namespace, "AWS/") {
 		return usageErrorf("--namespace %q: give a namespace of your own (AWS/ is reserved)", o.namespace)
+	}
+	scopes, err := o.groupOptions(cmd.Flags().Changed("dimensions"))
+	if err != nil {
+		return err
 	}
 	now := f.Now().UTC()
 	w, err := o.window.Resolve(now.Truncate(time.Minute), "24h")
@@ -167,22 +200,86 @@ func runMetricsPublish(cmd *cobra.Command, f *Factory, o *metricsPublishOptions)
 	if err != nil {
 		return &ExitError{Code: ExitInternal, Err: fmt.Errorf("read events: %w", err)}
 	}
-	groups := health.GroupsFromSummary(rows)
+	groups := health.GroupsFromSummary(rows, scopes)
 	datums := health.Datums(groups, health.PublishOptions{
-		IdentityDimension: o.identityDim, ConfigSetDimension: o.configSetDim,
-		Timestamp: stamp, AccountTotals: !o.noTotals && len(o.identities) == 0,
+		IdentityDimension: o.identityDim, ConfigSetDimension: o.configSetDim, Timestamp: stamp,
 	})
 	if len(datums) == 0 {
 		fmt.Fprintf(f.IO.Err, "sesctl: no SES events in %s: nothing to publish\n", w.Desc)
 		return nil
 	}
 	if o.dryRun {
-		return metricsDryRun(f, o, datums)
+		return metricsDryRun(f, o, datums, groups)
 	}
-	return metricsSend(cmd, f, o, datums, len(groups))
+	return metricsSend(cmd, f, o, datums, groups)
 }
 
-func metricsDryRun(f *Factory, o *metricsPublishOptions, datums []cwtypes.MetricDatum) error {
+// groupOptions turns --dimensions, --no-totals and --identity into the
+// scopes to publish. With --identity the totals and the configuration-set
+// scopes would be sums over some identities only: they are left out, and
+// naming configuration-set explicitly (dimensionsSet) is an error.
+func (o *metricsPublishOptions) groupOptions(dimensionsSet bool) (health.GroupOptions, error) {
+	g := health.GroupOptions{Totals: !o.noTotals && len(o.identities) == 0}
+	for _, d := range o.dimensions {
+		switch strings.ToLower(strings.TrimSpace(d)) {
+		case metricsDimIdentity:
+			g.ByIdentity = true
+		case metricsDimConfigSet:
+			g.ByConfigurationSet = true
+		case metricsDimPair:
+			g.ByIdentityAndSet = true
+		case "":
+		default:
+			return g, usageErrorf("--dimensions %q: want %s, %s or %s", d, metricsDimIdentity, metricsDimConfigSet, metricsDimPair)
+		}
+	}
+	if g.ByConfigurationSet && len(o.identities) > 0 {
+		if dimensionsSet {
+			return g, usageErrorf("--dimensions %s with --identity would publish the sum over some identities as the configuration set's; use %s", metricsDimConfigSet, metricsDimPair)
+		}
+		g.ByConfigurationSet = false
+	}
+	if o.identityDim == o.configSetDim {
+		return g, usageErrorf("--identity-dimension and --configuration-set-dimension are both %q: give them different names", o.identityDim)
+	}
+	if !g.ByIdentity && !g.ByConfigurationSet && !g.ByIdentityAndSet && !g.Totals {
+		return g, usageErrorf("nothing to publish: no --dimensions and no totals (--no-totals or --identity)")
+	}
+	return g, nil
+}
+
+// metricsScopes describes what the groups cover: "3 identities, 2
+// configuration sets, totals".
+func metricsScopes(groups []health.Group) string {
+	var ids, sets, pairs, totals int
+	for _, g := range groups {
+		switch {
+		case g.Identity != "" && g.ConfigurationSet != "":
+			pairs++
+		case g.Identity != "":
+			ids++
+		case g.ConfigurationSet != "":
+			sets++
+		default:
+			totals++
+		}
+	}
+	var parts []string
+	for _, p := range []struct {
+		n         int
+		one, many string
+	}{{ids, "identity", "identities"}, {sets, "configuration set", "configuration sets"}, {pairs, "identity and configuration set pair", "identity and configuration set pairs"}} {
+		if p.n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", p.n, monPlural(p.n, p.one, p.many)))
+		}
+	}
+	if totals > 0 {
+		parts = append(parts, "totals")
+	}
+	return strings.Join(parts, ", ")
+}
+
+func metricsDryRun(f *Factory, o *metricsPublishOptions, datums []cwtypes.MetricDatum, groups []health.Group) error {
 	res := &athena.Result{
 		Columns: []string{"namespace", "metric", "dimensions", "timestamp", "value", "unit"},
 		Types:   []string{"varchar", "varchar", "varchar", "timestamp", "double", "varchar"},
@@ -197,11 +294,11 @@ func metricsDryRun(f *Factory, o *metricsPublishOptions, datums []cwtypes.Metric
 	if err := res.Write(f.IO.Out, o.output); err != nil {
 		return &ExitError{Code: ExitInternal, Err: err}
 	}
-	fmt.Fprintf(f.IO.Err, "dry run: %d %s not published\n", len(datums), monPlural(len(datums), "datum", "datums"))
+	fmt.Fprintf(f.IO.Err, "dry run: %d %s not published (%s)\n", len(datums), monPlural(len(datums), "datum", "datums"), metricsScopes(groups))
 	return nil
 }
 
-func metricsSend(cmd *cobra.Command, f *Factory, o *metricsPublishOptions, datums []cwtypes.MetricDatum, identities int) error {
+func metricsSend(cmd *cobra.Command, f *Factory, o *metricsPublishOptions, datums []cwtypes.MetricDatum, groups []health.Group) error {
 	ctx := cmd.Context()
 	cfg, err := f.AWS.Load(ctx)
 	if err != nil {
@@ -211,8 +308,8 @@ func metricsSend(cmd *cobra.Command, f *Factory, o *metricsPublishOptions, datum
 	if err != nil {
 		return &ExitError{Code: ExitInternal, Err: err}
 	}
-	fmt.Fprintf(f.IO.Err, "published %d %s for %d %s to CloudWatch namespace %s at %s in %d %s\n",
-		len(datums), monPlural(len(datums), "datum", "datums"), identities, monPlural(identities, "identity", "identities"),
+	fmt.Fprintf(f.IO.Err, "published %d %s (%s) to CloudWatch namespace %s at %s in %d %s\n",
+		len(datums), monPlural(len(datums), "datum", "datums"), metricsScopes(groups),
 		o.namespace, aws.ToTime(datums[0].Timestamp).UTC().Format(time.RFC3339), n, monPlural(n, "request", "requests"))
 	return nil
 }
