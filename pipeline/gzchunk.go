@@ -27,7 +27,7 @@ import (
 // timing would put them.
 
 const (
-	gzChunk = 128 << 10 // raw bytes per compressed chunk
+	gzChunk = 256 << 10 // raw bytes per compressed chunk
 	gzDict  = 32 << 10  // deflate's window: the dictionary of the next chunk
 )
 

@@ -1,6 +1,7 @@
 package jq
 
 import (
+	"encoding/binary"
 	"math"
 	"strconv"
 	"unicode/utf16"
@@ -280,9 +281,7 @@ func (d *decoder) scanString() (bool, error) {
 	d.pos++ // opening quote
 	slow := false
 	for d.pos < len(d.data) {
-		for d.pos < len(d.data) && plainByte[d.data[d.pos]] {
-			d.pos++
-		}
+		d.pos = skipPlain(d.data, d.pos)
 		if d.pos >= len(d.data) {
 			break
 		}
@@ -312,6 +311,34 @@ func (d *decoder) scanString() (bool, error) {
 		}
 	}
 	return false, errNonJSON
+}
+
+// skipPlain returns the index of the first byte at or after i that is not
+// plainByte, eight bytes at a time while none of them is special.
+func skipPlain(b []byte, i int) int {
+	for ; i+8 <= len(b); i += 8 {
+		if specialBytes(binary.LittleEndian.Uint64(b[i:])) != 0 {
+			break
+		}
+	}
+	for i < len(b) && plainByte[b[i]] {
+		i++
+	}
+	return i
+}
+
+const (
+	swarOnes = 0x0101010101010101
+	swarHigh = 0x8080808080808080
+)
+
+// specialBytes is non-zero when one of the eight bytes of x is a control
+// (< 0x20), a quote, a backslash or non-ASCII. It may flag a plain byte
+// after a special one (a borrow), never miss a special one.
+func specialBytes(x uint64) uint64 {
+	q := x ^ (swarOnes * '"')
+	s := x ^ (swarOnes * '\\')
+	return ((x - swarOnes*0x20) | (q - swarOnes) | (s - swarOnes) | x) & swarHigh
 }
 
 // plainByte marks the bytes a string may hold as they are: ASCII other
