@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"os"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -252,6 +254,7 @@ func runReplay(ctx context.Context, f *Factory, o *replayOptions, args []string)
 	if err != nil {
 		return err
 	}
+	limitMemory()
 	opt := pipeline.Options{Arrival: arrival, Buffering: buffering, OnPartitionLimit: onLimit, Now: f.Now, Warn: func(m string) { fmt.Fprintf(f.IO.Err, "sesctl: warning: %s\n", m) }}
 	if o.seedSet {
 		opt.Rand = seededRand(o.seed)
@@ -263,6 +266,18 @@ func runReplay(ctx context.Context, f *Factory, o *replayOptions, args []string)
 	}
 	sum, err := pipeline.Replay(ctx, c, inputs, out, opt)
 	return finishReplay(f, o, sum, err)
+}
+
+// replayMemoryLimit is the Go runtime's soft memory limit during a
+// replay, unless GOMEMLIMIT says otherwise: open buffers keep at most
+// pipeline.DefaultBufferMemory in memory, and the collector runs before
+// garbage from delivered objects would take the process past about 250 MB.
+const replayMemoryLimit = 192 << 20
+
+func limitMemory() {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(replayMemoryLimit)
+	}
 }
 
 func seededRand(seed int64) io.Reader {
