@@ -216,6 +216,9 @@ func FuzzValidate(f *testing.F) {
 	f.Add([]byte("Resources:\n  A:\n    Type: AWS::S3::Bucket\n    Properties: !If [c, {}, {}]\n"))
 	f.Add([]byte("Resources:\n  A:\n    Type: AWS::Glue::Table\n    Properties:\n      TableInput:\n        Parameters: {projection.enabled: 'true', storage.location.template: 's3://b/${x'}\n"))
 	f.Add([]byte(`{"Resources": {"S": {"Type": "AWS::KinesisFirehose::DeliveryStream", "Properties": {"ExtendedS3DestinationConfiguration": {"Prefix": "!{", "BucketARN": "arn:aws:s3:::b"}}}}}`))
+	f.Add([]byte("Resources:\n  F:\n    Type: AWS::Lambda::Function\n    Properties:\n      Role: !GetAtt R.Arn\n      Environment: {Variables: {SESCTL_ARGS: '[\"metrics\",\"publish\",\"--namespace\"]'}}\n" +
+		"  R:\n    Type: AWS::IAM::Role\n  E:\n    Type: AWS::Events::Rule\n    Properties: {Targets: [{Id: x, Arn: !GetAtt F.Arn}]}\n" +
+		"  A:\n    Type: AWS::CloudWatch::Alarm\n    Properties: {Namespace: SESCTL, MetricName: X, EvaluationPeriods: 1, ComparisonOperator: LessThanThreshold}\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r, err := Validate("f.yaml", data)
 		if err != nil {

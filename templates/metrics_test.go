@@ -307,3 +307,39 @@ func TestParseFlags(t *testing.T) {
 		t.Errorf("parseFlags = %v, want %v", got, want)
 	}
 }
+
+// FuzzMetricsSettings: a metrics value --set accepts either renders a
+// template that validates clean or is refused with an error; never a
+// panic, never a template with findings.
+func FuzzMetricsSettings(f *testing.F) {
+	keys := []string{}
+	for _, s := range metricsSettings() {
+		keys = append(keys, s.Key)
+	}
+	for i, v := range []string{"true", "acme-artifacts", "a/b.zip", "arm64", "cron(0 * * * ? *)", "since:3d", "Mail/SES #1", "a.example, b-c.example", "2.5", "0.01", "arn:aws:sns:eu-west-1:111122223333:t.fifo"} {
+		f.Add(uint8(i), v)
+	}
+	f.Fuzz(func(t *testing.T, k uint8, v string) {
+		key := keys[int(k)%len(keys)]
+		o := DefaultOptions()
+		for _, s := range []string{"metrics-function=true", "metrics-code-bucket=acme-artifacts", "metrics-code-key=k.zip", "alarm-identities=a.example"} {
+			if err := o.Set(s); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := o.Set(key + "=" + v); err != nil {
+			return
+		}
+		body, err := Render(o)
+		if err != nil {
+			return
+		}
+		r, err := Validate("f.yaml", body)
+		if err != nil {
+			t.Fatalf("%s=%q renders a template that does not parse: %v", key, v, err)
+		}
+		for _, fd := range r.Findings {
+			t.Errorf("%s=%q: %s", key, v, fd)
+		}
+	})
+}
