@@ -54,6 +54,9 @@ type metricsPublishOptions struct {
 	noTotals     bool
 	dryRun       bool
 	output       string
+	lambda       bool
+	// observe, set in Lambda mode, sees each publish before it is sent.
+	observe func(w health.Window, stamp time.Time, groups []health.Group, datums []cwtypes.MetricDatum)
 }
 
 // The scopes --dimensions names.
@@ -119,11 +122,27 @@ Each metric and dimension combination is a billed custom metric: ten per
 identity, configuration set, pair and for the totals, so --dimensions and
 --no-totals are how to publish less.
 
-An AWS Lambda handler for publish is not provided; run it from cron, a
-systemd timer or a scheduled container.
+AWS LAMBDA
+  The same binary runs as a Lambda function (runtime provided.al2023,
+  handler bootstrap): scripts/lambda/package.sh builds the zip, a static
+  linux build without the local engine named bootstrap. Started with no
+  arguments and AWS_LAMBDA_RUNTIME_API set, as Lambda does, sesctl takes
+  its arguments from SESCTL_ARGS, a JSON array such as
+  ["metrics","publish","--athena","--database","sesctl","--since","24h"],
+  and serves invocations (--lambda, or AWS_LAMBDA_RUNTIME_API, selects this
+  mode): each one publishes once. Invoke it from an EventBridge schedule,
+  e.g. rate(1 hour): the scheduled event's time is "now" for the window, so
+  a retried invocation publishes the same window. Other events may carry
+  {"now":"2026-11-22T05:00:00Z"}, or be {} to use the clock. The response
+  is JSON (window, identities, datums); failures are invocation errors
+  of type Sesctl.SourceError, Sesctl.CloudWatchError, Sesctl.Timeout,
+  Sesctl.InvalidEvent or Sesctl.UsageError, and the function keeps
+  serving. Unusable SESCTL_ARGS or flags are an init error.
 
 EXIT STATUS
   0  published (or printed with --dry-run), or no events in the window
+  1  Lambda mode: SESCTL_ARGS or the flags are unusable (an init error),
+     or the Lambda runtime API failed
   2  bad flags
   3  reading the events or calling CloudWatch failed`,
 		Example: `  # what would be published, as a table
@@ -133,9 +152,18 @@ EXIT STATUS
   # yesterday, into a namespace of your own
   sesctl metrics publish --lake lake --day yesterday --namespace Mail/SES
   # per configuration set only, and no totals
-  sesctl metrics publish --lake lake --since 24h --dimensions configuration-set --no-totals`,
+  sesctl metrics publish --lake lake --since 24h --dimensions configuration-set --no-totals
+  # AWS Lambda: the function's environment (the zip holds only bootstrap)
+  SESCTL_ARGS=["metrics","publish","--athena","--database","sesctl","--since","24h"]
+  # the handler against a local Lambda runtime API (an emulator)
+  AWS_LAMBDA_RUNTIME_API=127.0.0.1:9001 sesctl metrics publish --lambda --lake lake --since 24h`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return runMetricsPublish(cmd, f, o) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if metricsLambdaWanted(o) {
+				return runMetricsLambda(cmd, f, o)
+			}
+			return runMetricsPublish(cmd, f, o)
+		},
 	}
 	fl := cmd.Flags()
 	o.events.addFlags(fl)
@@ -151,6 +179,7 @@ EXIT STATUS
 		"scopes with dimensions: identity, configuration-set, identity+configuration-set (comma-separated; empty for the totals only)")
 	fl.BoolVar(&o.noTotals, "no-totals", false, "do not publish the metrics without dimensions for everything together (implied by --identity)")
 	fl.BoolVar(&o.dryRun, "dry-run", false, "print the datums instead of publishing them")
+	fl.BoolVar(&o.lambda, "lambda", false, "serve AWS Lambda invocations through the runtime API (implied when AWS_LAMBDA_RUNTIME_API is set)")
 	fl.StringVarP(&o.output, "output", "o", athena.OutputTable, "--dry-run output format: table, csv or json")
 	return cmd
 }
@@ -204,6 +233,9 @@ func runMetricsPublish(cmd *cobra.Command, f *Factory, o *metricsPublishOptions)
 	datums := health.Datums(groups, health.PublishOptions{
 		IdentityDimension: o.identityDim, ConfigSetDimension: o.configSetDim, Timestamp: stamp,
 	})
+	if o.observe != nil {
+		o.observe(w, stamp, groups, datums)
+	}
 	if len(datums) == 0 {
 		fmt.Fprintf(f.IO.Err, "sesctl: no SES events in %s: nothing to publish\n", w.Desc)
 		return nil

@@ -93,6 +93,9 @@ EXIT STATUS
 func Main() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if code, ok := lambdaBootstrap(ctx, NewFactory(SystemIO()), os.Args[1:]); ok {
+		return code // a Lambda custom runtime: arguments from SESCTL_ARGS
+	}
 	return Run(ctx, os.Args[1:], SystemIO())
 }
 
