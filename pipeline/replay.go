@@ -127,6 +127,10 @@ type run struct {
 	errObjects  atomic.Int64
 	written     atomic.Int64
 
+	// eventTimeDefault: Options.EventTime was schema.EventTime's default,
+	// so the event time may come from the key scan (timedRouter).
+	eventTimeDefault bool
+
 	inputErr  error // first unreadable input; the reader stops there
 	fallbacks int64
 	warned    int
@@ -147,9 +151,10 @@ type run struct {
 // buffered records are dropped and the error wraps context.Canceled; the
 // summary then counts only committed objects.
 func Replay(ctx context.Context, c *Compiled, inputs []Input, out sink.Sink, opt Options) (*Summary, error) {
+	eventTimeDefault := opt.EventTime == nil
 	opt = withDefaults(opt)
 	start := opt.Now()
-	r := &run{c: c, opt: opt, out: out, clock: Clock{Arrival: opt.Arrival, EventTime: opt.EventTime, Now: opt.Now, Start: start}}
+	r := &run{c: c, opt: opt, out: out, clock: Clock{Arrival: opt.Arrival, EventTime: opt.EventTime, Now: opt.Now, Start: start}, eventTimeDefault: eventTimeDefault}
 	limits := c.Limits()
 	if opt.Limits != (Limits{}) {
 		limits = opt.Limits
@@ -346,10 +351,18 @@ func readInput(ctx context.Context, in Input, emit func(Record) error) error {
 // extract routes the records of each batch: arrival time, keys, partition.
 func (r *run) extract(work <-chan *batch) {
 	router := r.c.newRouter()
+	var timed *timedRouter
+	if r.eventTimeDefault && r.opt.Arrival.Mode == ArrivalEvent {
+		timed = r.c.newTimedRouter()
+	}
 	for b := range work {
 		b.routed = make([]Routed, len(b.recs))
 		b.fallback = make([]error, len(b.recs))
 		for i, rec := range b.recs {
+			if timed != nil {
+				b.routed[i], b.fallback[i] = timed.route(rec, r.clock)
+				continue
+			}
 			var at time.Time
 			if b.arrivals != nil {
 				at = b.arrivals[i]

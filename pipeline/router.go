@@ -3,6 +3,9 @@ package pipeline
 import (
 	"strings"
 	"time"
+
+	"github.com/sesctl/sesctl/pipeline/jq"
+	"github.com/sesctl/sesctl/schema"
 )
 
 // router is Compiled.Route for one goroutine, with a cache of evaluated
@@ -29,11 +32,19 @@ func (c *Compiled) newRouter() *router {
 
 // route is Compiled.Route, reusing cached prefixes.
 func (rt *router) route(rec Record, at time.Time) Routed {
+	if rt.c.dataRandom || len(rec.Data)+1 > MaxRecordBytes {
+		return rt.c.Route(rec, at)
+	}
+	keys, err := rt.c.Query.Extract(rec.Data)
+	return rt.routeKeys(rec, at, keys, err)
+}
+
+// routeKeys is route for keys already extracted (err: the extraction's).
+func (rt *router) routeKeys(rec Record, at time.Time, keys []string, err error) Routed {
 	c := rt.c
-	if c.dataRandom || len(rec.Data)+1 > MaxRecordBytes {
+	if c.dataRandom {
 		return c.Route(rec, at)
 	}
-	keys, err := c.Query.Extract(rec.Data)
 	if err != nil {
 		return Routed{Record: rec, Arrival: at, ErrorType: ErrorTypeMetadataExtraction, ErrorMessage: extractMessage(err)}
 	}
@@ -70,4 +81,46 @@ func (rt *router) prefixFor(keys []string, at time.Time, random func() string) (
 	}
 	rt.cache[k] = p
 	return p, nil
+}
+
+// timedRouter finds a record's keys and event time in one scan when the
+// query has a fast path: the scan also keeps the raw values the event-time
+// rule reads (schema.EventTimeFromValues). Anything the captured values do
+// not settle takes the usual way (Clock.ArrivalOf), so the result is the
+// same as ArrivalOf followed by route.
+type timedRouter struct {
+	*router
+	query *jq.Query // the spec's query, capturing schema.EventTimePaths
+	raw   [][]byte
+}
+
+// newTimedRouter returns nil when the query has no fast path.
+func (c *Compiled) newTimedRouter() *timedRouter {
+	paths := schema.EventTimePaths()
+	q := c.Query.Capture(paths)
+	if q == nil || c.dataRandom {
+		return nil
+	}
+	return &timedRouter{router: c.newRouter(), query: q, raw: make([][]byte, len(paths))}
+}
+
+// route routes rec arriving at its event time; fallback is ArrivalOf's.
+func (tr *timedRouter) route(rec Record, clock Clock) (Routed, error) {
+	if len(rec.Data)+1 > MaxRecordBytes {
+		at, fallback := clock.ArrivalOf(rec.Data)
+		return tr.c.Route(rec, at), fallback
+	}
+	keys, captured, err := tr.query.ExtractCaptured(rec.Data, tr.raw)
+	var (
+		at       time.Time
+		fallback error
+		ok       bool
+	)
+	if captured {
+		at, ok = schema.EventTimeFromValues(tr.raw)
+	}
+	if !ok {
+		at, fallback = clock.ArrivalOf(rec.Data)
+	}
+	return tr.routeKeys(rec, at, keys, err), fallback
 }

@@ -24,9 +24,10 @@ import (
 
 // fastPlan is the compiled fast path of a query.
 type fastPlan struct {
-	root  *fastNode
-	pairs []fastPair // aligned with Query.slots
-	nleaf int
+	root     *fastNode
+	pairs    []fastPair // aligned with Query.slots
+	nleaf    int
+	captures []int // leaves of the captured paths (see Query.Capture)
 }
 
 // fastPair is one key value: a member path, then further steps.
@@ -72,7 +73,7 @@ var fastFuncs = func() map[string]func(any, []any) any {
 
 // compileFast returns the fast plan of a query, or nil when some key value
 // is not a plain path pipeline.
-func compileFast(defs []*gojq.FuncDef, obj *objInfo) *fastPlan {
+func compileFast(defs []*gojq.FuncDef, obj *objInfo, captures [][]string) *fastPlan {
 	if len(defs) > 0 {
 		return nil
 	}
@@ -83,6 +84,9 @@ func compileFast(defs []*gojq.FuncDef, obj *objInfo) *fastPlan {
 			return nil
 		}
 		plan.pairs = append(plan.pairs, fp)
+	}
+	for _, c := range captures {
+		plan.captures = append(plan.captures, plan.addPath(c))
 	}
 	return plan
 }
@@ -273,7 +277,8 @@ func (plan *fastPlan) addPath(keys []string) int {
 }
 
 // extract runs the plan; ok is false when the general path must answer.
-func (plan *fastPlan) extract(record []byte, slots []int, nkeys int) ([]string, bool) {
+// raw, when not nil, receives the captured paths' raw values.
+func (plan *fastPlan) extract(record []byte, slots []int, nkeys int, raw [][]byte) ([]string, bool) {
 	var spanBuf [16]span
 	spans := spanBuf[:0]
 	if plan.nleaf > len(spanBuf) {
@@ -292,6 +297,12 @@ func (plan *fastPlan) extract(record []byte, slots []int, nkeys int) ([]string, 
 	s.space()
 	if s.pos != len(record) {
 		return nil, false
+	}
+	for i, leaf := range plan.captures[:min(len(raw), len(plan.captures))] {
+		raw[i] = nil
+		if sp := spans[leaf]; sp.start >= 0 {
+			raw[i] = record[sp.start:sp.end]
+		}
 	}
 	final := make([]any, nkeys)
 	for i, p := range plan.pairs {

@@ -112,7 +112,7 @@ func TestFastPathEqualsGeneral(t *testing.T) {
 			if got != want {
 				t.Errorf("%s on %s (%q):\n fast    %s\n general %s", src, r.name, r.data, got, want)
 			}
-			if _, ok := q.path.extract(r.data, q.slots, len(q.keys)); ok {
+			if _, ok := q.path.extract(r.data, q.slots, len(q.keys), nil); ok {
 				answered++
 			}
 		}

@@ -56,6 +56,9 @@ type Query struct {
 	precise *gojq.Code // rerun on failure for jq 1.6's error wording (nil: same as fast)
 	prune   *pathTrie  // the parts of the record the query can observe (nil: all)
 	path    *fastPlan  // single-scan extraction of plain path queries (nil: none)
+	// rebuild recompiles the fast plan with extra captured paths (nil when
+	// there is no fast path).
+	rebuild func(captures [][]string) *fastPlan
 }
 
 // Source returns the query text as given to Compile.
@@ -86,7 +89,10 @@ func Compile(src string) (*Query, error) {
 		return nil, qerr
 	}
 	q.prune = pruneTrie(defs, obj)
-	q.path = compileFast(defs, obj)
+	q.path = compileFast(defs, obj, nil)
+	if q.path != nil {
+		q.rebuild = func(captures [][]string) *fastPlan { return compileFast(defs, obj, captures) }
+	}
 	if err := q.compileCodes(src, prog, defs, obj); err != nil {
 		return nil, err
 	}
@@ -166,7 +172,7 @@ func (q *Query) Extract(record []byte) ([]string, error) {
 // for too long.
 func (q *Query) ExtractContext(ctx context.Context, record []byte) ([]string, error) {
 	if q.path != nil {
-		if vals, ok := q.path.extract(record, q.slots, len(q.keys)); ok {
+		if vals, ok := q.path.extract(record, q.slots, len(q.keys), nil); ok {
 			return vals, nil
 		}
 	}
