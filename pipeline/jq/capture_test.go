@@ -75,7 +75,6 @@ func checkCapture(t *testing.T, q, c *Query, record []byte) {
 	}
 }
 
-
 func TestCaptureWithoutFastPath(t *testing.T) {
 	q, err := Compile(`{a: (.mail.source | length | tostring)}`)
 	if err != nil {
