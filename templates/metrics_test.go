@@ -198,8 +198,8 @@ func TestMetricsRenderedTemplatesAreClean(t *testing.T) {
 		"existing key":   append([]string{"kms-key=arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"}, std...),
 		"parquet":        append([]string{"format=parquet", "bucket=acme-ses-events"}, std...),
 		"no event types": append([]string{"prefix=lake/!{partitionKeyFromQuery:sender_identity}/!{timestamp:yyyy/MM/dd}/", "query={sender_identity: (.mail.source | split(\"@\") | .[-1] | rtrimstr(\">\") | ascii_downcase)}"}, std...),
-		"address identities": append([]string{"query={sender_identity: (.mail.source | ascii_downcase), event_type: .eventType}",
-			"metrics-function=true", "metrics-code-bucket=acme-artifacts", "metrics-code-key=k.zip", "alarm-identities=news@a.example"}),
+		"address identities": {"query={sender_identity: (.mail.source | ascii_downcase), event_type: .eventType}",
+			"metrics-function=true", "metrics-code-bucket=acme-artifacts", "metrics-code-key=k.zip", "alarm-identities=news@a.example"},
 	}
 	for name, sets := range variants {
 		t.Run(name, func(t *testing.T) {
