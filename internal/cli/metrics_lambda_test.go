@@ -743,3 +743,131 @@ func waitExit(t *testing.T, cmd *exec.Cmd, log fmt.Stringer) int {
 	}
 	return -1
 }
+
+// awsEndpoint serves both services a Lambda function of the template
+// calls through one --endpoint-url: Athena (JSON 1.1, routed by
+// X-Amz-Target) with a canned summary, and CloudWatch PutMetricData.
+type awsEndpoint struct {
+	*cwEndpoint
+	mu      sync.Mutex
+	targets []string
+	sql     []string
+	deny    bool // StartQueryExecution answers AccessDeniedException
+}
+
+func newAWSEndpoint(t *testing.T, summaryRows [][]string, cwStatuses ...int) *awsEndpoint {
+	t.Helper()
+	e := &awsEndpoint{cwEndpoint: &cwEndpoint{statuses: cwStatuses}}
+	results := athenaSummaryResults(t, summaryRows)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		target := r.Header.Get("X-Amz-Target")
+		if target == "" {
+			e.cwEndpoint.serve(w, r)
+			return
+		}
+		body, _ := io.ReadAll(r.Body)
+		e.mu.Lock()
+		e.targets = append(e.targets, target)
+		deny := e.deny
+		if target == "AmazonAthena.StartQueryExecution" {
+			var in struct{ QueryString string }
+			_ = json.Unmarshal(body, &in)
+			e.sql = append(e.sql, in.QueryString)
+		}
+		e.mu.Unlock()
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		switch target {
+		case "AmazonAthena.StartQueryExecution":
+			if deny {
+				w.WriteHeader(400)
+				_, _ = io.WriteString(w, `{"__type":"AccessDeniedException","Message":"User is not authorized to perform: athena:StartQueryExecution"}`)
+				return
+			}
+			_, _ = io.WriteString(w, `{"QueryExecutionId":"q-1"}`)
+		case "AmazonAthena.GetQueryExecution":
+			_, _ = io.WriteString(w, `{"QueryExecution":{"QueryExecutionId":"q-1","Status":{"State":"SUCCEEDED"},"Statistics":{"DataScannedInBytes":2048}}}`)
+		case "AmazonAthena.GetQueryResults":
+			_, _ = w.Write(results)
+		default:
+			w.WriteHeader(400)
+			_, _ = io.WriteString(w, `{"__type":"UnknownOperationException"}`)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	e.URL = srv.URL
+	return e
+}
+
+func athenaSummaryResults(t *testing.T, rows [][]string) []byte {
+	t.Helper()
+	cols := []string{"sender_identity", "configuration_set", "day", "sends", "deliveries", "hard_bounces", "soft_bounces", "complaints", "rejects", "delays", "rendering_failures", "bounce_rate", "complaint_rate", "bounce_status", "complaint_status"}
+	row := func(vals []string) map[string]any {
+		var data []any
+		for _, v := range vals {
+			data = append(data, map[string]any{"VarCharValue": v})
+		}
+		return map[string]any{"Data": data}
+	}
+	var info []any
+	for _, c := range cols {
+		info = append(info, map[string]any{"Name": c, "Type": "varchar"})
+	}
+	all := []any{row(cols)}
+	for _, r := range rows {
+		all = append(all, row(r))
+	}
+	b, err := json.Marshal(map[string]any{"ResultSet": map[string]any{"ResultSetMetadata": map[string]any{"ColumnInfo": info}, "Rows": all}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestMetricsLambdaAthena is the template's configuration: --athena,
+// one identity, a schedule.
+func TestMetricsLambdaAthena(t *testing.T) {
+	rows := [][]string{
+		{"news.example", "", "2026-11-21", "300", "290", "20", "1", "0", "0", "0", "0", "0.066667", "0", "review", "ok"},
+		{"news.example", "", "2026-11-22", "100", "95", "2", "0", "1", "0", "0", "0", "0.02", "0.01", "ok", "pause"},
+	}
+	aws := newAWSEndpoint(t, rows, 200)
+	rt := lambdarttest.New()
+	defer rt.Close()
+	b := startBootstrap(t, time.Date(2026, 11, 22, 5, 1, 0, 0, time.UTC), rt, sesctlArgsJSON(t, "--endpoint-url", aws.URL,
+		"metrics", "publish", "--athena", "--database", "sesctl", "--workgroup", "sesctl", "--identity", "news.example", "--since", "24h"))
+
+	p := invoke(t, rt, lambdarttest.Event{RequestID: "a1", Payload: scheduledEvent("2026-11-22T05:00:00Z"), Deadline: time.Now().Add(time.Minute)}, b.errb)
+	got := wantResponse(t, p, metricsLambdaResult{Now: "2026-11-22T05:00:00Z", NowFrom: "event",
+		Window:      "last 24h, counted as whole days 2026-11-21..2026-11-22",
+		WindowStart: "2026-11-21T00:00:00Z", WindowEnd: "2026-11-23T00:00:00Z", Timestamp: "2026-11-22T05:00:00Z",
+		Namespace: "SESCTL", Identities: 1, Published: true})
+	reqs := aws.requests()
+	if len(reqs) != 1 || len(reqs[0].Datums) != got.Datums {
+		t.Fatalf("CloudWatch got %d requests, the response says %d datums", len(reqs), got.Datums)
+	}
+	// 400 sends, 22 hard bounces (5.5%), 1 complaint (0.25%) over the two days.
+	wantDatums(t, reqs[0], time.Date(2026, 11, 22, 5, 0, 0, 0, time.UTC), map[string]float64{
+		"Sends{SenderIdentity=news.example}": 400, "HardBounces{SenderIdentity=news.example}": 22,
+		"BounceRate{SenderIdentity=news.example}": 5.5, "ComplaintRate{SenderIdentity=news.example}": 0.25,
+	}, "Sends{}") // --identity: no totals
+
+	// Athena refuses: a source error, and nothing goes to CloudWatch.
+	aws.mu.Lock()
+	aws.deny = true
+	aws.mu.Unlock()
+	wantError(t, invoke(t, rt, lambdarttest.Event{RequestID: "a2", Payload: scheduledEvent("2026-11-22T06:00:00Z")}, b.errb), "Sesctl.SourceError", "AccessDeniedException")
+
+	if code := b.stop(t); code != 0 {
+		t.Errorf("exit %d\n%s", code, b.errb)
+	}
+	aws.check(t)
+	aws.mu.Lock()
+	defer aws.mu.Unlock()
+	wantTargets := []string{"AmazonAthena.StartQueryExecution", "AmazonAthena.GetQueryExecution", "AmazonAthena.GetQueryResults", "AmazonAthena.StartQueryExecution"}
+	if !slices.Equal(aws.targets, wantTargets) {
+		t.Errorf("Athena calls %v, want %v", aws.targets, wantTargets)
+	}
+	if len(aws.sql) == 0 || !strings.Contains(aws.sql[0], "'2026/11/21'") || !strings.Contains(aws.sql[0], "'2026/11/22'") || !strings.Contains(aws.sql[0], "'news.example'") {
+		t.Errorf("the summary SQL does not pin the event's days and the identity:\n%s", aws.sql)
+	}
+}
