@@ -138,11 +138,17 @@ func runMetricsLambda(cmd *cobra.Command, f *Factory, o *metricsPublishOptions) 
 	if err != nil {
 		return usageErrorf("--lambda: %v", err)
 	}
+	st, viaBootstrap := cmd.Context().Value(lambdaStateKey{}).(*lambdaState)
 	desc, err := metricsLambdaPreflight(cmd.Context(), f, o)
 	if err != nil {
+		if !viaBootstrap {
+			// Started with arguments (a container image's command, or
+			// --lambda by hand): report the init error here.
+			_ = rt.InitError(cmd.Context(), lambdart.ErrorReport{Message: err.Error(), Type: lambdaErrInit})
+		}
 		return err
 	}
-	if st, ok := cmd.Context().Value(lambdaStateKey{}).(*lambdaState); ok {
+	if viaBootstrap {
 		st.serving = true
 	}
 	ctx := cmd.Context()

@@ -871,3 +871,41 @@ func TestMetricsLambdaAthena(t *testing.T) {
 		t.Errorf("the summary SQL does not pin the event's days and the identity:\n%s", aws.sql)
 	}
 }
+
+func TestLambdaCheckCommand(t *testing.T) {
+	f := &Factory{IO: &IOStreams{In: strings.NewReader(""), Out: io.Discard, Err: io.Discard}, Now: time.Now, AWS: &awsenv.Options{}}
+	for _, tt := range []struct {
+		args []string
+		err  string
+	}{
+		{[]string{"metrics", "publish", "--athena"}, ""},
+		{[]string{"--region", "eu-west-1", "--endpoint-url", "http://127.0.0.1:1", "metrics", "publish", "--athena"}, ""},
+		{[]string{"metrics", "--region=eu-west-1", "publish"}, ""},
+		// cobra adds its help command only when executing: unknown here.
+		{[]string{"help", "metrics", "publish"}, `unknown command "help" for "sesctl"`},
+		{[]string{"check", "--athena"}, `runs "sesctl check"`},
+		{[]string{"metrics", "publish2"}, `runs "sesctl metrics"`},
+	} {
+		err := lambdaCheckCommand(f, tt.args)
+		if (err == nil) != (tt.err == "") || (err != nil && !strings.Contains(err.Error(), tt.err)) {
+			t.Errorf("%q: %v, want %q", tt.args, err, tt.err)
+		}
+	}
+}
+
+// TestMetricsLambdaFlagWithArguments: sesctl started with arguments and
+// --lambda (a container image's command) reports its init errors itself.
+func TestMetricsLambdaFlagWithArguments(t *testing.T) {
+	rt := lambdarttest.New()
+	defer rt.Close()
+	t.Setenv("AWS_LAMBDA_RUNTIME_API", rt.Addr())
+	_, errOut, code := monRun(t, monDay, nil, "metrics", "publish", "--lambda", "--lake", filepath.Join(t.TempDir(), "missing"))
+	if code != ExitUsage || !strings.Contains(errOut, "missing does not exist") {
+		t.Errorf("exit %d %q", code, errOut)
+	}
+	p, err := rt.Wait(5 * time.Second)
+	if err != nil || p.Kind != "init/error" || !strings.Contains(string(p.Body), `missing does not exist (write one with`) ||
+		!strings.HasSuffix(string(p.Body), `,"errorType":"Sesctl.InitError"}`) {
+		t.Errorf("posted %s %s (%v)", p.Kind, p.Body, err)
+	}
+}
