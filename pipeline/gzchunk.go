@@ -47,7 +47,7 @@ type gzPart struct {
 	done chan struct{} // closed when out, crc and err are set
 	out  []byte        // raw deflate, ending in a sync flush
 	crc  uint32        // CRC-32 of the raw bytes
-	n    int64         // raw bytes
+	n    int64         // raw bytes (set before the job starts)
 	err  error
 }
 
@@ -93,7 +93,7 @@ func (j gzJob) run() {
 	var buf bytes.Buffer
 	buf.Grow(int(j.raw.n/5) + 64)
 	crc, err := deflateChunk(&buf, &j.raw, *j.dict, false)
-	j.part.out, j.part.crc, j.part.n, j.part.err = buf.Bytes(), crc, j.raw.n, err
+	j.part.out, j.part.crc, j.part.err = buf.Bytes(), crc, err
 }
 
 // deflateChunk compresses raw after dict into w: a sync flush ends it, or
@@ -153,7 +153,7 @@ func (g *gzPayload) cut() {
 	}
 	g.tail = dictPool.Get().(*[]byte)
 	*g.tail = g.cur.appendTail((*g.tail)[:0], gzDict)
-	part := &gzPart{done: make(chan struct{})}
+	part := &gzPart{done: make(chan struct{}), n: g.cur.n} // n is set here: the partitioner reads it
 	g.parts = append(g.parts, part)
 	g.pool.jobs <- gzJob{raw: g.cur, dict: dict, part: part}
 	g.cur = memPayload{}

@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -204,14 +205,21 @@ func Replay(ctx context.Context, c *Compiled, inputs []Input, out sink.Sink, opt
 	}
 	go func() { writers.Wait(); close(commits) }()
 	for range opt.Committers {
-		g.Go(func() error { return r.commit(commits) })
+		g.Go(func() error { return r.commit(gctx, commits) })
 	}
 	err := g.Wait()
+	if f, ok := out.(sink.Flusher); ok {
+		if ferr := f.Flush(); ferr != nil && err == nil {
+			err = fmt.Errorf("sync the output: %w", ferr)
+		}
+	}
 	for d := range deliveries { // left by writers that stopped on an error
 		d.data.Release()
 	}
 	for w := range commits { // left by committers that stopped on an error
-		_ = w.obj.Abort() // the run already failed; nothing partial remains
+		if w.obj != nil {
+			_ = w.obj.Abort() // the run already failed; nothing partial remains
+		}
 	}
 	r.part.discard()
 	stopProgress()
@@ -416,34 +424,73 @@ const defaultCommitters = 16
 
 // written is an object whose bytes are all written, waiting for Commit.
 type written struct {
-	obj       sink.Object
+	obj       sink.Object   // written to the sink, to be committed
+	data      *bytes.Buffer // or: the whole encoded object, to be written then committed
 	key       string
 	n         int64
 	errorType string
 }
 
-// write compresses and writes delivered objects, then hands them to the
-// committers.
+// memCommitMax is the largest object (uncompressed) a writer encodes into
+// memory, leaving the sink's file work (directories, temporary file,
+// sync, rename) to the committers, which run many at a time; larger
+// objects are streamed into the sink by the writer.
+const memCommitMax = 16 << 20
+
+// write compresses delivered objects and hands them to the committers.
 func (r *run) write(ctx context.Context, deliveries <-chan *Delivery, commits chan<- written) error {
 	for d := range deliveries {
-		obj, n, err := r.writeObject(ctx, d)
+		w, err := r.encode(ctx, d)
 		d.data.Release()
 		if err != nil {
 			return err
 		}
 		select {
-		case commits <- written{obj: obj, key: d.Key, n: n, errorType: d.ErrorType}:
+		case commits <- w:
 		case <-ctx.Done():
-			_ = obj.Abort() // canceled: the object is dropped like any buffered one
+			if w.obj != nil {
+				_ = w.obj.Abort() // canceled: the object is dropped like any buffered one
+			}
 			return ctx.Err()
 		}
 	}
 	return nil
 }
 
-// commit commits written objects and counts them.
-func (r *run) commit(commits <-chan written) error {
+// encode encodes d into memory, or, when it is large, into a sink object.
+func (r *run) encode(ctx context.Context, d *Delivery) (written, error) {
+	w := written{key: d.Key, errorType: d.ErrorType}
+	if d.Size() > memCommitMax {
+		obj, n, err := r.writeObject(ctx, d)
+		w.obj, w.n = obj, n
+		return w, err
+	}
+	w.data = new(bytes.Buffer)
+	if err := encodePayload(w.data, d.data, r.c.Spec.Compression); err != nil {
+		return w, fmt.Errorf("write %s: %w", d.Key, err)
+	}
+	w.n = int64(w.data.Len())
+	return w, nil
+}
+
+// commit writes (when needed) and commits objects, and counts them.
+func (r *run) commit(ctx context.Context, commits <-chan written) error {
 	for w := range commits {
+		if w.obj == nil {
+			obj, err := r.out.Create(ctx, w.key)
+			if err != nil {
+				return fmt.Errorf("create %s: %w", w.key, err)
+			}
+			_, err = obj.Write(w.data.Bytes())
+			if err == nil {
+				err = ctx.Err() // canceled meanwhile: nothing partial remains
+			}
+			if err != nil {
+				_ = obj.Abort()
+				return fmt.Errorf("write %s: %w", w.key, err)
+			}
+			w.obj = obj
+		}
 		if err := w.obj.Commit(); err != nil {
 			return fmt.Errorf("commit %s: %w", w.key, err)
 		}

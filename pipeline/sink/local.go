@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 )
 
 // Sink creates objects.
@@ -44,6 +45,17 @@ var errClosed = errors.New("object already committed or aborted")
 // describes.
 type Local struct {
 	root string
+
+	mu    sync.Mutex
+	known map[string]bool     // directories known to exist
+	dirty map[string]struct{} // directories with entries not yet synced
+}
+
+// Flusher is a sink that makes committed objects durable in a batch:
+// Replay calls Flush once every object is committed, and reports
+// success only after it.
+type Flusher interface {
+	Flush() error
 }
 
 // NewLocal returns a sink writing under root, which is created if needed.
@@ -51,6 +63,7 @@ func NewLocal(root string) (*Local, error) {
 	if root == "" {
 		return nil, errors.New("empty output folder")
 	}
+	root = filepath.Clean(root)
 	if err := os.MkdirAll(root, dirMode); err != nil {
 		return nil, fmt.Errorf("create output folder: %w", err)
 	}
@@ -61,7 +74,7 @@ func NewLocal(root string) (*Local, error) {
 	if !st.IsDir() {
 		return nil, fmt.Errorf("output folder %s is not a directory", root)
 	}
-	return &Local{root: root}, nil
+	return &Local{root: root, known: map[string]bool{}, dirty: map[string]struct{}{}}, nil
 }
 
 // Describe returns "local folder <root>/".
@@ -84,7 +97,7 @@ func (l *Local) Create(ctx context.Context, key string) (Object, error) {
 		return nil, err
 	}
 	dir := filepath.Dir(final)
-	if err := os.MkdirAll(dir, dirMode); err != nil {
+	if err := l.mkdir(dir); err != nil {
 		return nil, fmt.Errorf("create %s: %w", key, err)
 	}
 	f, err := os.CreateTemp(dir, tempPattern(filepath.Base(final)))
@@ -96,7 +109,58 @@ func (l *Local) Create(ctx context.Context, key string) (Object, error) {
 		_ = os.Remove(f.Name())
 		return nil, fmt.Errorf("create %s: %w", key, err)
 	}
-	return &localObject{f: f, w: bufio.NewWriterSize(f, writeBuffer), final: final, key: key}, nil
+	return &localObject{f: f, w: bufio.NewWriterSize(f, writeBuffer), final: final, key: key, sink: l}, nil
+}
+
+// mkdir creates dir and its parents once, and remembers the directories
+// whose entries changed, up to the root.
+func (l *Local) mkdir(dir string) error {
+	l.mu.Lock()
+	known := l.known[dir]
+	l.mu.Unlock()
+	if known {
+		return nil
+	}
+	if err := os.MkdirAll(dir, dirMode); err != nil {
+		return err
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.known[dir] = true
+	for d := dir; ; d = filepath.Dir(d) {
+		l.dirty[d] = struct{}{}
+		if d == l.root || d == filepath.Dir(d) || !strings.HasPrefix(d, l.root) {
+			break
+		}
+	}
+	return nil
+}
+
+func (l *Local) markDirty(dir string) {
+	l.mu.Lock()
+	l.dirty[dir] = struct{}{}
+	l.mu.Unlock()
+}
+
+// Flush syncs every directory that gained an entry (a committed object, a
+// new directory) since the last Flush, so the renames survive a crash.
+// Each object's own bytes are synced before its rename: an object is
+// never seen half-written, and after Flush none is lost.
+func (l *Local) Flush() error {
+	l.mu.Lock()
+	dirs := make([]string, 0, len(l.dirty))
+	for d := range l.dirty {
+		dirs = append(dirs, d)
+	}
+	clear(l.dirty)
+	l.mu.Unlock()
+	var errs []error
+	for _, d := range dirs {
+		if err := syncDir(d); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // tempPattern is the CreateTemp pattern for name, kept within the usual 255
@@ -115,6 +179,7 @@ type localObject struct {
 	final string
 	key   string
 	done  bool
+	sink  *Local
 }
 
 func (o *localObject) Write(p []byte) (int, error) {
@@ -149,7 +214,8 @@ func (o *localObject) Commit() error {
 		_ = os.Remove(o.f.Name())
 		return fmt.Errorf("commit %s: %w", o.key, err)
 	}
-	return syncDir(filepath.Dir(o.final))
+	o.sink.markDirty(filepath.Dir(o.final))
+	return nil
 }
 
 // Abort removes the temporary file.

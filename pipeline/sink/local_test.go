@@ -191,3 +191,43 @@ func TestTempPatternLongName(t *testing.T) {
 		t.Fatalf("long name: %v", err)
 	}
 }
+
+// TestLocalFlushSyncsChangedDirectories: commits and new directories are
+// remembered, up to the root, and a Flush syncs them once and forgets them.
+func TestLocalFlushSyncsChangedDirectories(t *testing.T) {
+	root := filepath.Join(t.TempDir(), "lake")
+	l, err := NewLocal(root + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"events/a/2024/01/01/x", "events/a/2024/01/01/y", "events/b/z"} {
+		if err := write(t, l, k, "data").Commit(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []string
+	for d := range l.dirty {
+		rel, err := filepath.Rel(root, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, filepath.ToSlash(rel))
+	}
+	sort.Strings(got)
+	want := []string{".", "events", "events/a", "events/a/2024", "events/a/2024/01", "events/a/2024/01/01", "events/b"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Fatalf("dirty directories %q, want %q", got, want)
+	}
+	if err := l.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if len(l.dirty) != 0 {
+		t.Fatalf("%d directories still dirty after Flush", len(l.dirty))
+	}
+	if err := write(t, l, "events/b/w", "data").Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := l.dirty[filepath.Join(root, "events", "b")]; !ok || len(l.dirty) != 1 {
+		t.Fatalf("after one more commit, dirty = %v", l.dirty)
+	}
+}
