@@ -37,6 +37,9 @@ flags:
   --many-events N     events for the many-partitions run (default: the
                       largest of --events)
   --sesctl PATH       measure this binary instead of building ./cmd/sesctl
+  --out-dir DIR       where replay writes its objects (default: the work
+                      directory); e.g. /dev/shm to leave the disk's
+                      per-file costs out, as gzip and jq write to /dev/null
   --keep              keep the work directory (inputs, outputs, logs)
   --strict            exit 1 when a target fails
   -h, --help          this help
@@ -54,6 +57,7 @@ IDENTITIES=50
 MANY=1
 MANY_EVENTS=
 KEEP=0
+OUT_DIR=
 STRICT=0
 SESCTL=
 while (($#)); do
@@ -69,6 +73,8 @@ while (($#)); do
 	--no-many) MANY=0; shift ;;
 	--sesctl) SESCTL=${2:?--sesctl needs a value}; shift 2 ;;
 	--sesctl=*) SESCTL=${1#*=}; shift ;;
+	--out-dir) OUT_DIR=${2:?--out-dir needs a value}; shift 2 ;;
+	--out-dir=*) OUT_DIR=${1#*=}; shift ;;
 	--keep) KEEP=1; shift ;;
 	--strict) STRICT=1; shift ;;
 	-h | --help) usage; exit 0 ;;
@@ -97,11 +103,17 @@ JQ_VERSION=$(jq --version)
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/sesctl-bench.XXXXXX")
+if [[ -n $OUT_DIR ]]; then
+	mkdir -p "$OUT_DIR" || die "--out-dir: cannot create $OUT_DIR"
+	OUT_DIR=$(mktemp -d "$OUT_DIR/sesctl-bench-out.XXXXXX")
+else
+	OUT_DIR=$WORK
+fi
 cleanup() {
 	if ((KEEP)); then
-		printf 'work directory kept: %s\n' "$WORK" >&2
+		printf 'work directory kept: %s (replay output: %s)\n' "$WORK" "$OUT_DIR" >&2
 	else
-		rm -rf "$WORK"
+		rm -rf "$WORK" "$OUT_DIR"
 	fi
 }
 trap cleanup EXIT
@@ -239,7 +251,7 @@ run_size() {
 			JQ_SECS[$q]=$M_SECS
 		fi
 		jq_secs=${JQ_SECS[$q]}
-		OUT=$WORK/out-$n-$name
+		OUT=$OUT_DIR/out-$n-$name
 		# shellcheck disable=SC2086 # $extra is a list of flags
 		measure "replay-$name-$n" fresh_out -- "$SESCTL" replay "$in" --out "$OUT" \
 			--query "${QUERIES[$q]}" --prefix "$PREFIX" $extra
@@ -278,7 +290,7 @@ run_many() {
 	cat "$in" >/dev/null
 	local save=$REPEAT
 	REPEAT=1
-	OUT=$WORK/out-many
+	OUT=$OUT_DIR/out-many
 	measure "replay-many-$n" fresh_out -- "$SESCTL" replay "$in" --out "$OUT" \
 		--arrival-time "$MANY_ARRIVAL" --query "$DEFAULT_QUERY" --prefix "$PREFIX" --summary json
 	REPEAT=$save
@@ -327,6 +339,7 @@ echo "| gzip | $(gzip --version | head -1) |"
 echo "| sesctl | $rev |"
 echo "| load average (1, 5, 15 min) | $LOAD_START before, $(cut -d' ' -f1-3 /proc/loadavg) after |"
 echo "| runs | best of $REPEAT (time), highest of $REPEAT (peak RSS) |"
+echo "| replay output | $OUT_DIR ($(stat -f -c %T "$OUT_DIR") file system) |"
 
 echo
 echo "## Inputs and outputs"
