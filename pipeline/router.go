@@ -32,7 +32,7 @@ func (c *Compiled) newRouter() *router {
 
 // route is Compiled.Route, reusing cached prefixes.
 func (rt *router) route(rec Record, at time.Time) Routed {
-	if rt.c.dataRandom || len(rec.Data)+1 > MaxRecordBytes {
+	if len(rec.Data)+1 > MaxRecordBytes {
 		return rt.c.Route(rec, at)
 	}
 	keys, err := rt.c.Query.Extract(rec.Data)
@@ -42,9 +42,6 @@ func (rt *router) route(rec Record, at time.Time) Routed {
 // routeKeys is route for keys already extracted (err: the extraction's).
 func (rt *router) routeKeys(rec Record, at time.Time, keys []string, err error) Routed {
 	c := rt.c
-	if c.dataRandom {
-		return c.Route(rec, at)
-	}
 	if err != nil {
 		return Routed{Record: rec, Arrival: at, ErrorType: ErrorTypeMetadataExtraction, ErrorMessage: extractMessage(err)}
 	}
@@ -98,7 +95,7 @@ type timedRouter struct {
 func (c *Compiled) newTimedRouter() *timedRouter {
 	paths := schema.EventTimePaths()
 	q := c.Query.Capture(paths)
-	if q == nil || c.dataRandom {
+	if q == nil {
 		return nil
 	}
 	return &timedRouter{router: c.newRouter(), query: q, raw: make([][]byte, len(paths))}

@@ -16,6 +16,7 @@ func TestRouterMatchesRoute(t *testing.T) {
 		"e/!{partitionKeyFromQuery:sender_identity}/!{partitionKeyFromQuery:event_type}/!{timestamp:yyyy/MM/dd/HH}/",
 		"e/!{partitionKeyFromQuery:event_type}/!{timestamp:yyyy-MM-dd HH:mm:ss.SSS}/!{partitionKeyFromQuery:sender_identity}/",
 		"e/!{partitionKeyFromQuery:sender_identity}/!{partitionKeyFromQuery:event_type}/",
+		"e/!{partitionKeyFromQuery:sender_identity}/!{firehose:random-string}/!{partitionKeyFromQuery:event_type}/!{timestamp:yyyy}/",
 	}
 	records := strings.Split(strings.TrimSpace(genInput(5, 600, false)), "\n")
 	rnd := rand.New(rand.NewPCG(3, 4))
