@@ -234,23 +234,31 @@ func (c *Compiled) ErrorHasRandom() bool { return c.errorRandom }
 // time evaluate to, or the error output (too large, keys not extractable,
 // prefix not evaluable). It is safe for concurrent use.
 func (c *Compiled) Route(rec Record, at time.Time) Routed {
-	r := Routed{Record: rec, Arrival: at}
+	return c.route(rec, at, c.PrefixFor)
+}
+
+// prefixFunc evaluates a data prefix: Compiled.PrefixFor, or a cache of it.
+type prefixFunc func(keys []string, at time.Time, random func() string) (string, error)
+
+// route is Route with prefixFor evaluating the prefix.
+func (c *Compiled) route(rec Record, at time.Time, prefixFor prefixFunc) Routed {
 	if size := len(rec.Data) + 1; size > MaxRecordBytes {
-		r.ErrorType = ErrorTypeRecordTooLarge
-		r.ErrorMessage = fmt.Sprintf("record is %d bytes with its newline; Firehose accepts at most %d (1,000 KiB)", size, MaxRecordBytes)
-		return r
+		return Routed{Record: rec, Arrival: at, ErrorType: ErrorTypeRecordTooLarge,
+			ErrorMessage: fmt.Sprintf("record is %d bytes with its newline; Firehose accepts at most %d (1,000 KiB)", size, MaxRecordBytes)}
 	}
 	keys, err := c.Query.Extract(rec.Data)
+	return c.place(rec, at, keys, err, prefixFor)
+}
+
+// place routes a record whose keys were extracted (err: the extraction's)
+// to the partition prefixFor evaluates, or to the error output.
+func (c *Compiled) place(rec Record, at time.Time, keys []string, err error, prefixFor prefixFunc) Routed {
+	r := Routed{Record: rec, Arrival: at}
 	if err != nil {
 		r.ErrorType, r.ErrorMessage = ErrorTypeMetadataExtraction, extractMessage(err)
 		return r
 	}
-	return c.place(r, keys, c.PrefixFor)
-}
-
-// place evaluates the partition of r's keys with prefixFor.
-func (c *Compiled) place(r Routed, keys []string, prefixFor func([]string, time.Time, func() string) (string, error)) Routed {
-	part, err := prefixFor(keys, r.Arrival, nil)
+	part, err := prefixFor(keys, at, nil)
 	if err != nil {
 		r.ErrorType, r.ErrorMessage = ErrorTypeMetadataExtraction, prefixMessage(err)
 		return r

@@ -358,10 +358,13 @@ func readInput(ctx context.Context, in Input, emit func(Record) error) error {
 
 // extract routes the records of each batch: arrival time, keys, partition.
 func (r *run) extract(work <-chan *batch) {
-	router := r.c.newRouter()
 	var timed *timedRouter
 	if r.eventTimeDefault && r.opt.Arrival.Mode == ArrivalEvent {
 		timed = r.c.newTimedRouter()
+	}
+	var plain *router
+	if timed == nil {
+		plain = r.c.newRouter()
 	}
 	for b := range work {
 		b.routed = make([]Routed, len(b.recs))
@@ -377,7 +380,7 @@ func (r *run) extract(work <-chan *batch) {
 			} else {
 				at, b.fallback[i] = r.clock.ArrivalOf(rec.Data)
 			}
-			b.routed[i] = router.route(rec, at)
+			b.routed[i] = plain.route(rec, at)
 		}
 		close(b.done)
 	}

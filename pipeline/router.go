@@ -32,20 +32,7 @@ func (c *Compiled) newRouter() *router {
 
 // route is Compiled.Route, reusing cached prefixes.
 func (rt *router) route(rec Record, at time.Time) Routed {
-	if len(rec.Data)+1 > MaxRecordBytes {
-		return rt.c.Route(rec, at)
-	}
-	keys, err := rt.c.Query.Extract(rec.Data)
-	return rt.routeKeys(rec, at, keys, err)
-}
-
-// routeKeys is route for keys already extracted (err: the extraction's).
-func (rt *router) routeKeys(rec Record, at time.Time, keys []string, err error) Routed {
-	c := rt.c
-	if err != nil {
-		return Routed{Record: rec, Arrival: at, ErrorType: ErrorTypeMetadataExtraction, ErrorMessage: extractMessage(err)}
-	}
-	return c.place(Routed{Record: rec, Arrival: at}, keys, rt.prefixFor)
+	return rt.c.route(rec, at, rt.prefixFor)
 }
 
 // prefixFor is Compiled.PrefixFor through the cache. Errors are not
@@ -103,9 +90,9 @@ func (c *Compiled) newTimedRouter() *timedRouter {
 
 // route routes rec arriving at its event time; fallback is ArrivalOf's.
 func (tr *timedRouter) route(rec Record, clock Clock) (Routed, error) {
-	if len(rec.Data)+1 > MaxRecordBytes {
+	if len(rec.Data)+1 > MaxRecordBytes { // not scanned: Firehose refuses it whole
 		at, fallback := clock.ArrivalOf(rec.Data)
-		return tr.c.Route(rec, at), fallback
+		return tr.router.route(rec, at), fallback
 	}
 	keys, captured, err := tr.query.ExtractCaptured(rec.Data, tr.raw)
 	var (
@@ -119,5 +106,5 @@ func (tr *timedRouter) route(rec Record, clock Clock) (Routed, error) {
 	if !ok {
 		at, fallback = clock.ArrivalOf(rec.Data)
 	}
-	return tr.routeKeys(rec, at, keys, err), fallback
+	return tr.c.place(rec, at, keys, err, tr.prefixFor), fallback
 }
