@@ -175,32 +175,66 @@ func (p *partitioner) spillDelivered(b *partBuf) error {
 }
 
 // enforceBudget spills the largest open buffers once their in-memory
-// bytes pass the budget, down to half of it (so spills come in batches).
+// bytes pass the budget, down to half of it (so spills come in batches):
+// raw bytes past the budget, compressed chunks past gzPartsFactor times it
+// (counted in raw bytes).
 func (p *partitioner) enforceBudget() error {
-	if err := p.enforceCompressedBudget(); err != nil {
+	if err := p.spillLargest(true); err != nil {
 		return err
 	}
-	if p.spill.openLimit <= 0 || p.spill.openMem <= p.spill.openLimit {
+	return p.spillLargest(false)
+}
+
+// spiller is a payload that can move part of its memory to disk; held is
+// that part, counted as its budget counts it.
+type spiller interface {
+	held(compressed bool) int64
+	spill(dir string) error
+}
+
+func (s *spillPayload) held(compressed bool) int64 {
+	if compressed {
+		return 0
+	}
+	return s.memLen()
+}
+
+func (g *gzPayload) held(compressed bool) int64 {
+	if compressed {
+		return g.partsRaw()
+	}
+	return 0 // the raw bytes since the last chunk cannot spill
+}
+
+// spillLargest spills the open buffers holding the most compressed
+// chunks (or raw bytes) until their total is at most half its limit, when
+// it is over the limit (a limit <= 0: never).
+func (p *partitioner) spillLargest(compressed bool) error {
+	total, limit := &p.spill.openMem, p.spill.openLimit
+	if compressed {
+		total, limit = &p.spill.partsRaw, p.spill.openLimit*gzPartsFactor
+	}
+	if limit <= 0 || *total <= limit {
 		return nil
 	}
-	var bufs []*spillPayload
+	var bufs []spiller
 	for _, m := range []map[string]*partBuf{p.open, p.errOpen} {
 		for _, b := range m {
-			if s, ok := b.data.(*spillPayload); ok && s.memLen() > 0 {
+			if s, ok := b.data.(spiller); ok && s.held(compressed) > 0 {
 				bufs = append(bufs, s)
 			}
 		}
 	}
-	sort.Slice(bufs, func(i, j int) bool { return bufs[i].memLen() > bufs[j].memLen() })
+	sort.Slice(bufs, func(i, j int) bool { return bufs[i].held(compressed) > bufs[j].held(compressed) })
 	for _, s := range bufs {
-		if p.spill.openMem <= p.spill.openLimit/2 {
+		if *total <= limit/2 {
 			break
 		}
-		n := s.memLen()
+		n := s.held(compressed)
 		if err := s.spill(p.spill.dir); err != nil {
 			return err
 		}
-		p.spill.openMem -= n
+		*total -= n
 		p.spill.spills++
 	}
 	return nil
@@ -226,31 +260,3 @@ func (p *partitioner) discard() {
 // most move theirs to disk. Raw sizes keep the decision independent of how
 // far the pool has got.
 const gzPartsFactor = 4
-
-// enforceCompressedBudget spills the compressed chunks of the open buffers
-// that hold the most, down to half the bound.
-func (p *partitioner) enforceCompressedBudget() error {
-	limit := p.spill.openLimit * gzPartsFactor
-	if limit <= 0 || p.spill.partsRaw <= limit {
-		return nil
-	}
-	var bufs []*gzPayload
-	for _, b := range p.open {
-		if g, ok := b.data.(*gzPayload); ok && len(g.parts) > 0 {
-			bufs = append(bufs, g)
-		}
-	}
-	sort.Slice(bufs, func(i, j int) bool { return bufs[i].partsRaw() > bufs[j].partsRaw() })
-	for _, g := range bufs {
-		if p.spill.partsRaw <= limit/2 {
-			break
-		}
-		n := g.partsRaw()
-		if err := g.spill(p.spill.dir); err != nil {
-			return err
-		}
-		p.spill.partsRaw -= n
-		p.spill.spills++
-	}
-	return nil
-}
