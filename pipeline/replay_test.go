@@ -490,6 +490,23 @@ func TestReplayKeysCannotEscapeTheFolder(t *testing.T) {
 
 func TestReplayLocalCancelLeavesNoTemporaryFiles(t *testing.T) {
 	c := mustCompile(t, DefaultSpec())
+	opt := testOptions(2)
+	opt.Limits = Limits{Bytes: 512, Interval: time.Minute, MaxActive: 50}
+	input := genInput(4, 3000, false)
+	run := func(ctx context.Context, s sink.Sink) error {
+		_, err := Replay(ctx, c, []Input{ReaderInput("in", strings.NewReader(input))}, s, opt)
+		return err
+	}
+	full := t.TempDir()
+	fullSink, err := sink.NewLocal(full)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := run(context.Background(), fullSink); err != nil {
+		t.Fatal(err)
+	}
+	total := countObjects(t, full)
+
 	root := t.TempDir()
 	local, err := sink.NewLocal(root)
 	if err != nil {
@@ -497,15 +514,22 @@ func TestReplayLocalCancelLeavesNoTemporaryFiles(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	cancelling := &cancelOnCreate{Sink: local, after: 5, cancel: cancel}
-	opt := testOptions(2)
-	opt.Limits = Limits{Bytes: 512, Interval: time.Minute, MaxActive: 50}
-	_, err = Replay(ctx, c, []Input{ReaderInput("in", strings.NewReader(genInput(4, 3000, false)))}, cancelling, opt)
-	if !errors.Is(err, context.Canceled) {
+	const after = 5
+	if err := run(ctx, &cancelAfterCommit{Sink: local, after: after, cancel: cancel}); !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v", err)
 	}
+	files := countObjects(t, root)
+	if files < after || files >= total {
+		t.Errorf("%d complete objects after the cancel; want at least the %d committed before it and fewer than the %d of a full run", files, after, total)
+	}
+}
+
+// countObjects walks root, fails on temporary files left behind, checks that
+// every object is a complete gzip stream and returns how many there are.
+func countObjects(t *testing.T, root string) int {
+	t.Helper()
 	files := 0
-	err = filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
@@ -523,13 +547,13 @@ func TestReplayLocalCancelLeavesNoTemporaryFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if files == 0 || files >= 5 {
-		t.Errorf("%d complete objects; want the ones committed before the cancel", files)
-	}
+	return files
 }
 
-// cancelOnCreate cancels the run when the after-th object is created.
-type cancelOnCreate struct {
+// cancelAfterCommit cancels the run once the after-th object has been
+// committed, so the objects committed before the cancel are known to exist
+// whatever the committers' timing.
+type cancelAfterCommit struct {
 	sink.Sink
 	mu     sync.Mutex
 	n      int
@@ -537,12 +561,28 @@ type cancelOnCreate struct {
 	cancel func()
 }
 
-func (c *cancelOnCreate) Create(ctx context.Context, key string) (sink.Object, error) {
-	c.mu.Lock()
-	c.n++
-	if c.n == c.after {
-		c.cancel()
+func (c *cancelAfterCommit) Create(ctx context.Context, key string) (sink.Object, error) {
+	o, err := c.Sink.Create(ctx, key)
+	if err != nil {
+		return nil, err
 	}
-	c.mu.Unlock()
-	return c.Sink.Create(ctx, key)
+	return &cancellingObject{Object: o, c: c}, nil
+}
+
+type cancellingObject struct {
+	sink.Object
+	c *cancelAfterCommit
+}
+
+func (o *cancellingObject) Commit() error {
+	if err := o.Object.Commit(); err != nil {
+		return err
+	}
+	o.c.mu.Lock()
+	defer o.c.mu.Unlock()
+	o.c.n++
+	if o.c.n == o.c.after {
+		o.c.cancel()
+	}
+	return nil
 }
