@@ -154,12 +154,30 @@ func (l *Local) Flush() error {
 	}
 	clear(l.dirty)
 	l.mu.Unlock()
-	var errs []error
-	for _, d := range dirs {
-		if err := syncDir(d); err != nil {
-			errs = append(errs, err)
-		}
+	return syncDirs(dirs)
+}
+
+// flushWorkers bounds the directory syncs Flush has in flight: each waits
+// on the device, so several at once overlap their latencies.
+const flushWorkers = 16
+
+// syncDirs fsyncs dirs, flushWorkers at a time, and joins the errors.
+func syncDirs(dirs []string) error {
+	errs := make([]error, len(dirs))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(flushWorkers, len(dirs)) {
+		wg.Go(func() {
+			for i := range next {
+				errs[i] = syncDir(dirs[i])
+			}
+		})
 	}
+	for i := range dirs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
 	return errors.Join(errs...)
 }
 
