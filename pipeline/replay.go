@@ -183,6 +183,9 @@ func Replay(ctx context.Context, c *Compiled, inputs []Input, out sink.Sink, opt
 		gz = newGzPool(opt.Writers)
 		r.part.gz = gz
 	}
+	if b, ok := out.(sink.Batcher); ok {
+		b.BeginBatch() // published in batches; the Flush below publishes the rest
+	}
 	stopProgress := r.startProgress()
 	work := make(chan *batch, opt.Workers)
 	ordered := make(chan *batch, 2*opt.Workers)

@@ -49,6 +49,7 @@ type Local struct {
 	mu    sync.Mutex
 	known map[string]bool     // directories known to exist
 	dirty map[string]struct{} // directories with entries not yet synced
+	batch batch               // objects committed, not yet published (batch mode)
 }
 
 // Flusher is a sink that makes committed objects durable in a batch:
@@ -142,11 +143,21 @@ func (l *Local) markDirty(dir string) {
 	l.mu.Unlock()
 }
 
-// Flush syncs every directory that gained an entry (a committed object, a
-// new directory) since the last Flush, so the renames survive a crash.
-// Each object's own bytes are synced before its rename: an object is
-// never seen half-written, and after Flush none is lost.
+// Flush publishes the objects of the batch, if any (see Batcher), then
+// syncs every directory that gained an entry (a committed object, a new
+// directory) since the last Flush, so the renames survive a crash. Each
+// object's own bytes are synced before its rename: an object is never
+// seen half-written, and after Flush none is lost.
 func (l *Local) Flush() error {
+	l.mu.Lock()
+	ready := l.takePending()
+	l.mu.Unlock()
+	perr := l.publish(ready)
+	return errors.Join(perr, l.syncDirty())
+}
+
+// syncDirty syncs the directories with entries not yet synced.
+func (l *Local) syncDirty() error {
 	l.mu.Lock()
 	dirs := make([]string, 0, len(l.dirty))
 	for d := range l.dirty {
@@ -211,14 +222,18 @@ func (o *localObject) Write(p []byte) (int, error) {
 	return n, nil
 }
 
-// Commit flushes, fsyncs, closes and renames the file into place, then
-// fsyncs the directory so the rename survives a crash.
+// Commit flushes, fsyncs, closes and renames the file into place; Flush
+// later syncs the directory so the rename survives a crash. In batch mode
+// (see Batcher) the file waits, written and open, for its batch.
 func (o *localObject) Commit() error {
 	if o.done {
 		return errClosed
 	}
 	o.done = true
 	err := o.w.Flush()
+	if err == nil && o.sink.batching() {
+		return o.sink.enqueue(pendingObject{f: o.f, final: o.final, key: o.key})
+	}
 	if err == nil {
 		err = o.f.Sync()
 	}
