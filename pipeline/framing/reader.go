@@ -93,7 +93,8 @@ type Reader struct {
 	// line is known to parse to its end; groupRaw is their source text.
 	group    []Record
 	groupRaw []byte
-	err      error // sticky error
+	err      error  // sticky error
+	slab     []byte // where records are copied to (copyData)
 }
 
 // NewReader returns a reader of the records in r. name is used in records
@@ -184,7 +185,29 @@ func (r *Reader) fastLine() (Record, bool) {
 }
 
 func (r *Reader) record(data []byte, line int) Record {
-	return Record{Data: append([]byte(nil), data...), File: r.name, Line: line}
+	return Record{Data: r.copyData(data), File: r.name, Line: line}
+}
+
+const (
+	slabSize = 256 << 10    // bytes of records per allocation
+	slabMax  = slabSize / 8 // a larger record gets an allocation of its own
+)
+
+// copyData copies a record out of the read buffer. Records are carved out
+// of a shared slab, one allocation for many records instead of one each;
+// a slab is garbage once no record refers to it. Each record's capacity
+// ends where it does, so an append to it never reaches its neighbour.
+func (r *Reader) copyData(data []byte) []byte {
+	n := len(data)
+	if n > slabMax {
+		return append([]byte(nil), data...)
+	}
+	if cap(r.slab)-len(r.slab) < n {
+		r.slab = make([]byte, 0, slabSize)
+	}
+	off := len(r.slab)
+	r.slab = append(r.slab, data...)
+	return r.slab[off : off+n : off+n]
 }
 
 // readSlice reads the next line (or buffer-full chunk) from br. A read
