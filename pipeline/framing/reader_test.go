@@ -313,3 +313,40 @@ func TestRecordDataIsOwned(t *testing.T) {
 		t.Errorf("records overwritten: %q %q", first.Data, second.Data)
 	}
 }
+
+// TestReaderRecordsDoNotAlias: records share slabs, but each one's
+// capacity ends with it, so appending to one never changes the next; a
+// record too big for a slab is copied on its own.
+func TestReaderRecordsDoNotAlias(t *testing.T) {
+	big := `{"k":"` + strings.Repeat("x", slabMax) + `"}`
+	r, err := NewReader("in", strings.NewReader("{\"a\":1}\n{\"b\":2}\n"+big+"\n{\"c\":3}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var recs []Record
+	for {
+		rec, err := r.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs = append(recs, rec)
+	}
+	if len(recs) != 4 {
+		t.Fatalf("%d records, want 4", len(recs))
+	}
+	for i, rec := range recs {
+		if len(rec.Data) <= slabMax && cap(rec.Data) != len(rec.Data) {
+			t.Errorf("record %d: cap %d, len %d", i, cap(rec.Data), len(rec.Data))
+		}
+	}
+	_ = append(recs[0].Data, "garbage"...)
+	if string(recs[1].Data) != `{"b":2}` || string(recs[0].Data) != `{"a":1}` {
+		t.Errorf("after an append to the first record: %q, %q", recs[0].Data, recs[1].Data)
+	}
+	if string(recs[2].Data) != big || string(recs[3].Data) != `{"c":3}` {
+		t.Errorf("records 3 and 4 changed")
+	}
+}
