@@ -2,9 +2,7 @@ package sink
 
 import (
 	"errors"
-	"fmt"
 	"os"
-	"path/filepath"
 	"sync"
 	"time"
 )
@@ -95,18 +93,7 @@ func (l *Local) publish(objs []pendingObject) error {
 		if err == nil {
 			err = syncErr
 		}
-		if cerr := p.f.Close(); err == nil {
-			err = cerr
-		}
-		if err == nil {
-			err = os.Rename(p.f.Name(), p.final)
-		}
-		if err != nil {
-			_ = os.Remove(p.f.Name())
-			errs[i] = fmt.Errorf("commit %s: %w", p.key, err)
-			continue
-		}
-		l.markDirty(filepath.Dir(p.final))
+		errs[i] = l.place(p, err)
 	}
 	return errors.Join(errs...)
 }

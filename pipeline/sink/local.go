@@ -237,17 +237,24 @@ func (o *localObject) Commit() error {
 	if err == nil {
 		err = o.f.Sync()
 	}
-	if cerr := o.f.Close(); err == nil {
+	return o.sink.place(pendingObject{f: o.f, final: o.final, key: o.key}, err)
+}
+
+// place closes a written object's temporary file and, unless err (from
+// writing or syncing it) or the close failed, renames it into place;
+// otherwise it removes the file and returns the error with the key.
+func (l *Local) place(p pendingObject, err error) error {
+	if cerr := p.f.Close(); err == nil {
 		err = cerr
 	}
 	if err == nil {
-		err = os.Rename(o.f.Name(), o.final)
+		err = os.Rename(p.f.Name(), p.final)
 	}
 	if err != nil {
-		_ = os.Remove(o.f.Name())
-		return fmt.Errorf("commit %s: %w", o.key, err)
+		_ = os.Remove(p.f.Name())
+		return fmt.Errorf("commit %s: %w", p.key, err)
 	}
-	o.sink.markDirty(filepath.Dir(o.final))
+	l.markDirty(filepath.Dir(p.final))
 	return nil
 }
 
