@@ -21,15 +21,22 @@ func hiddenFiles(t *testing.T, root string) []string {
 	return out
 }
 
-// TestBatchPublishesAtFlush: in batch mode a committed object stays a
-// hidden temporary file until Flush, which renames every one into place.
-func TestBatchPublishesAtFlush(t *testing.T) {
-	root := t.TempDir()
+// newBatchLocal is a Local sink on root in batch mode.
+func newBatchLocal(t *testing.T, root string) *Local {
+	t.Helper()
 	l, err := NewLocal(root)
 	if err != nil {
 		t.Fatal(err)
 	}
 	l.BeginBatch()
+	return l
+}
+
+// TestBatchPublishesAtFlush: in batch mode a committed object stays a
+// hidden temporary file until Flush, which renames every one into place.
+func TestBatchPublishesAtFlush(t *testing.T) {
+	root := t.TempDir()
+	l := newBatchLocal(t, root)
 	keys := []string{"events/a/2024/01/01/x.gz", "events/a/2024/01/01/y.gz", "events/b/z.gz"}
 	for _, k := range keys {
 		if err := write(t, l, k, "data of "+k).Commit(); err != nil {
@@ -60,11 +67,7 @@ func TestBatchPublishesAtFlush(t *testing.T) {
 // batch without waiting for Flush.
 func TestBatchPublishesWhenFull(t *testing.T) {
 	root := t.TempDir()
-	l, err := NewLocal(root)
-	if err != nil {
-		t.Fatal(err)
-	}
-	l.BeginBatch()
+	l := newBatchLocal(t, root)
 	for i := range batchObjects + 1 {
 		if err := write(t, l, fmt.Sprintf("p/%03d.gz", i), "x").Commit(); err != nil {
 			t.Fatal(err)
@@ -87,11 +90,7 @@ func TestBatchPublishesWhenFull(t *testing.T) {
 // others are published.
 func TestBatchPublishFailureLeavesNothing(t *testing.T) {
 	root := t.TempDir()
-	l, err := NewLocal(root)
-	if err != nil {
-		t.Fatal(err)
-	}
-	l.BeginBatch()
+	l := newBatchLocal(t, root)
 	if err := write(t, l, "ok/a.gz", "a").Commit(); err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +101,7 @@ func TestBatchPublishFailureLeavesNothing(t *testing.T) {
 	if err := os.MkdirAll(filepath.Join(root, "bad", "b.gz", "d"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	err = l.Flush()
+	err := l.Flush()
 	if err == nil || !strings.Contains(err.Error(), "commit bad/b.gz") {
 		t.Fatalf("Flush = %v, want the failed commit of bad/b.gz", err)
 	}
@@ -148,11 +147,7 @@ func TestSyncEach(t *testing.T) {
 // batchAge old publishes the batch.
 func TestBatchPublishesWhenOld(t *testing.T) {
 	root := t.TempDir()
-	l, err := NewLocal(root)
-	if err != nil {
-		t.Fatal(err)
-	}
-	l.BeginBatch()
+	l := newBatchLocal(t, root)
 	if err := write(t, l, "p/first.gz", "1").Commit(); err != nil {
 		t.Fatal(err)
 	}
