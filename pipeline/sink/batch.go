@@ -3,7 +3,6 @@ package sink
 import (
 	"errors"
 	"os"
-	"sync"
 	"time"
 )
 
@@ -112,18 +111,5 @@ func syncFiles(objs []pendingObject, errs []error) error {
 
 // syncEach fsyncs each file, flushWorkers at a time.
 func syncEach(objs []pendingObject, errs []error) {
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range min(flushWorkers, len(objs)) {
-		wg.Go(func() {
-			for i := range next {
-				errs[i] = objs[i].f.Sync()
-			}
-		})
-	}
-	for i := range objs {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
+	inParallel(len(objs), func(i int) { errs[i] = objs[i].f.Sync() })
 }

@@ -175,21 +175,27 @@ const flushWorkers = 16
 // syncDirs fsyncs dirs, flushWorkers at a time, and joins the errors.
 func syncDirs(dirs []string) error {
 	errs := make([]error, len(dirs))
+	inParallel(len(dirs), func(i int) { errs[i] = syncDir(dirs[i]) })
+	return errors.Join(errs...)
+}
+
+// inParallel calls fn(0) … fn(n-1), flushWorkers at a time, and returns
+// when all have returned.
+func inParallel(n int, fn func(i int)) {
 	next := make(chan int)
 	var wg sync.WaitGroup
-	for range min(flushWorkers, len(dirs)) {
+	for range min(flushWorkers, n) {
 		wg.Go(func() {
 			for i := range next {
-				errs[i] = syncDir(dirs[i])
+				fn(i)
 			}
 		})
 	}
-	for i := range dirs {
+	for i := range n {
 		next <- i
 	}
 	close(next)
 	wg.Wait()
-	return errors.Join(errs...)
 }
 
 // tempPattern is the CreateTemp pattern for name, kept within the usual 255
