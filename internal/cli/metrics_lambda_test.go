@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"compress/gzip"
 	"context"
 	"encoding/json"
@@ -26,6 +25,7 @@ import (
 
 	"github.com/sesctl/sesctl/internal/awsenv"
 	"github.com/sesctl/sesctl/internal/lambdart/lambdarttest"
+	"github.com/sesctl/sesctl/internal/testutil/proc"
 )
 
 // cwDatum is one datum of a PutMetricData request as CloudWatch got it.
@@ -187,24 +187,6 @@ func cborEpoch(v cbor.Value) time.Time {
 	return time.Unix(int64(whole), int64(frac*1e9)).UTC()
 }
 
-// lockedBuffer is a stream the bootstrap writes while the test runs.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // lambdaAWSEnv is the environment of a function whose AWS calls go to
 // stubs: static credentials, a region, no shared files.
 func lambdaAWSEnv(t *testing.T) map[string]string {
@@ -229,7 +211,7 @@ func sesctlArgsJSON(t *testing.T, args ...string) string {
 // bootstrapInProcess runs lambdaBootstrap as Main would, with the clock
 // fixed at now, until stop is called.
 type bootstrapInProcess struct {
-	errb   *lockedBuffer
+	errb   *proc.Output
 	code   chan int
 	cancel context.CancelFunc
 }
@@ -241,7 +223,7 @@ func startBootstrap(t *testing.T, now time.Time, rt *lambdarttest.Runtime, sesct
 	}
 	t.Setenv("AWS_LAMBDA_RUNTIME_API", rt.Addr())
 	t.Setenv(EnvSesctlArgs, sesctlArgs)
-	b := &bootstrapInProcess{errb: &lockedBuffer{}, code: make(chan int, 1)}
+	b := &bootstrapInProcess{errb: &proc.Output{}, code: make(chan int, 1)}
 	f := &Factory{
 		IO:  &IOStreams{In: strings.NewReader(""), Out: b.errb, Err: b.errb},
 		Now: func() time.Time { return now },
@@ -709,7 +691,7 @@ func TestMetricsLambdaBootstrapProcessInitError(t *testing.T) {
 
 // bootstrapCommand is the sesctl binary started with no arguments and
 // env on top of the test's environment.
-func bootstrapCommand(bin string, env map[string]string) (*exec.Cmd, *lockedBuffer) {
+func bootstrapCommand(bin string, env map[string]string) (*exec.Cmd, *proc.Output) {
 	cmd := exec.Command(bin)
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
@@ -720,7 +702,7 @@ func bootstrapCommand(bin string, env map[string]string) (*exec.Cmd, *lockedBuff
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
-	stderr := &lockedBuffer{}
+	stderr := &proc.Output{}
 	cmd.Stdout, cmd.Stderr = stderr, stderr
 	return cmd, stderr
 }

@@ -1,7 +1,6 @@
 package lambdart_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -17,25 +16,8 @@ import (
 
 	"github.com/sesctl/sesctl/internal/lambdart"
 	"github.com/sesctl/sesctl/internal/lambdart/lambdarttest"
+	"github.com/sesctl/sesctl/internal/testutil/proc"
 )
-
-// syncBuffer is a log writer the test can read while Serve writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // handler answers by payload: "ok" echoes, "typed" fails with a typed
 // error, "plain" with an untyped one, "panic" panics, "deadline"
@@ -68,7 +50,7 @@ func TestServe(t *testing.T) {
 	c.Margin = 250 * time.Millisecond
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	log := &syncBuffer{}
+	log := &proc.Output{}
 	served := make(chan error, 1)
 	go func() { served <- c.Serve(ctx, handler, log) }()
 
