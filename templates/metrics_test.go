@@ -83,18 +83,14 @@ func TestMetricsSettings(t *testing.T) {
 		{"alarm-topic=ops", "want arn:aws:sns", nil},
 		{"metrics-functon=true", "did you mean metrics-function?", nil},
 	}
-	for _, tt := range tests {
-		o := DefaultOptions()
-		err := o.Set(tt.set)
-		switch {
-		case tt.err == "" && err != nil:
-			t.Errorf("%s: %v", tt.set, err)
-		case tt.err == "" && !tt.check(o.Metrics):
-			t.Errorf("%s: not applied: %+v", tt.set, o.Metrics)
-		case tt.err != "" && (err == nil || !strings.Contains(err.Error(), tt.err)):
-			t.Errorf("%s: err = %v, want %q", tt.set, err, tt.err)
+	cases := make([]settingCase, len(tests))
+	for i, tt := range tests {
+		cases[i] = settingCase{set: tt.set, err: tt.err}
+		if check := tt.check; check != nil {
+			cases[i].check = func(o Options) bool { return check(o.Metrics) }
 		}
 	}
+	checkSettings(t, cases)
 }
 
 func TestMetricsRenderRefuses(t *testing.T) {

@@ -226,11 +226,32 @@ func TestRenderedShape(t *testing.T) {
 	}
 }
 
+// settingCase is one Options.Set call: the error it must give (a part of
+// it), or, when err is empty, what must hold after it.
+type settingCase struct {
+	set, err string
+	check    func(o Options) bool
+}
+
+// checkSettings applies each case's setting to the default options.
+func checkSettings(t *testing.T, tests []settingCase) {
+	t.Helper()
+	for _, tt := range tests {
+		o := DefaultOptions()
+		err := o.Set(tt.set)
+		switch {
+		case tt.err == "" && err != nil:
+			t.Errorf("%s: %v", tt.set, err)
+		case tt.err == "" && !tt.check(o):
+			t.Errorf("%s: not applied: %+v", tt.set, o)
+		case tt.err != "" && (err == nil || !strings.Contains(err.Error(), tt.err)):
+			t.Errorf("%s: err = %v, want %q", tt.set, err, tt.err)
+		}
+	}
+}
+
 func TestSettings(t *testing.T) {
-	tests := []struct {
-		set, err string
-		check    func(o Options) bool
-	}{
+	tests := []settingCase{
 		{"retention=30", "", func(o Options) bool { return o.Spec.RetentionDays == 30 }},
 		{"RETENTION = 31", "", func(o Options) bool { return o.Spec.RetentionDays == 31 }},
 		{"error_retention=7", "", func(o Options) bool { return o.ErrorRetentionDays == 7 }},
@@ -244,18 +265,7 @@ func TestSettings(t *testing.T) {
 		{"retension=3", "did you mean retention?", nil},
 		{"nonsense", "want key=value", nil},
 	}
-	for _, tt := range tests {
-		o := DefaultOptions()
-		err := o.Set(tt.set)
-		switch {
-		case tt.err == "" && err != nil:
-			t.Errorf("%s: %v", tt.set, err)
-		case tt.err == "" && !tt.check(o):
-			t.Errorf("%s: not applied", tt.set)
-		case tt.err != "" && (err == nil || !strings.Contains(err.Error(), tt.err)):
-			t.Errorf("%s: err = %v, want %q", tt.set, err, tt.err)
-		}
-	}
+	checkSettings(t, tests)
 }
 
 func TestRenderRefuses(t *testing.T) {
