@@ -76,19 +76,7 @@ func metricsStack(t *testing.T, c *deploy.Client, srv *moto.Server) {
 	if err != nil || !res.OK {
 		t.Fatalf("execute: %+v %v\n%s\n%s", res, err, progress.String(), srv.Log())
 	}
-	rs, err := c.Resources(ctx, "metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	fn := ""
-	for _, r := range rs {
-		if r.LogicalID == "MetricsFunction" {
-			fn = r.PhysicalID
-		}
-	}
-	if fn == "" {
-		t.Fatalf("no function among %+v", rs)
-	}
+	fn := physicalID(ctx, t, c, "metrics", func(r deploy.Resource) bool { return r.LogicalID == "MetricsFunction" })
 	checkFunction(t, srv, fn)
 	// moto 5.1.1 holds AWS::CloudWatch::Alarm as a placeholder (listed
 	// without id or type, no alarm created) and answers the SDK's CBOR

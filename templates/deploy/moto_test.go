@@ -79,19 +79,7 @@ func provisionCycle(t *testing.T, c *deploy.Client) {
 		t.Fatalf("execute: %+v %v\n%s", res, err, progress.String())
 	}
 
-	rs, err := c.Resources(ctx, "sesctl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	bucket := ""
-	for _, r := range rs {
-		if r.Type == "AWS::S3::Bucket" {
-			bucket = r.PhysicalID
-		}
-	}
-	if bucket == "" {
-		t.Fatalf("no bucket among %+v", rs)
-	}
+	bucket := physicalID(ctx, t, c, "sesctl", func(r deploy.Resource) bool { return r.Type == "AWS::S3::Bucket" })
 	if _, err := c.S3.(*s3.Client).PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket),
 		Key: aws.String("events/example.com/Bounce/2026/11/22/x.gz"), Body: strings.NewReader("x")}); err != nil {
 		t.Fatal(err)
@@ -146,4 +134,24 @@ func variants(t *testing.T, c *deploy.Client) {
 			t.Fatalf("%s: %+v %v\n%s", stack, res, err, progress.String())
 		}
 	}
+}
+
+// physicalID is the physical id of the stack's resource that match picks
+// (the last one, if several do); the test fails when none does.
+func physicalID(ctx context.Context, t *testing.T, c *deploy.Client, stack string, match func(deploy.Resource) bool) string {
+	t.Helper()
+	rs, err := c.Resources(ctx, stack)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := ""
+	for _, r := range rs {
+		if match(r) {
+			id = r.PhysicalID
+		}
+	}
+	if id == "" {
+		t.Fatalf("no such resource in stack %s among %+v", stack, rs)
+	}
+	return id
 }
