@@ -314,29 +314,10 @@ func BenchmarkCheckLake(b *testing.B) {
 // StartQueryExecution, GetQueryExecution, GetQueryResults (JSON 1.1) with
 // a canned summary result.
 func TestCheckAthena(t *testing.T) {
-	cols := []string{"sender_identity", "day", "sends", "deliveries", "hard_bounces", "soft_bounces", "complaints", "rejects", "delays", "rendering_failures", "bounce_rate", "complaint_rate", "bounce_status", "complaint_status"}
-	row := func(vals ...string) map[string]any {
-		var data []any
-		for _, v := range vals {
-			data = append(data, map[string]any{"VarCharValue": v})
-		}
-		return map[string]any{"Data": data}
-	}
-	var info []any
-	for _, c := range cols {
-		info = append(info, map[string]any{"Name": c, "Type": "varchar"})
-	}
-	results, err := json.Marshal(map[string]any{"ResultSet": map[string]any{
-		"ResultSetMetadata": map[string]any{"ColumnInfo": info},
-		"Rows": []any{
-			row(cols...),
-			row("news.example", "2024-03-07", "300", "290", "20", "1", "0", "0", "0", "0", "0.066667", "0", "review", "ok"),
-			row("news.example", "2024-03-08", "100", "95", "2", "0", "1", "0", "0", "0", "0.02", "0.01", "ok", "pause"),
-		},
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	results := athenaSummaryResults(t, [][]string{
+		{"news.example", "", "2024-03-07", "300", "290", "20", "1", "0", "0", "0", "0", "0.066667", "0", "review", "ok"},
+		{"news.example", "", "2024-03-08", "100", "95", "2", "0", "1", "0", "0", "0", "0.02", "0.01", "ok", "pause"},
+	})
 	js := "application/x-amz-json-1.1"
 	st := &monStub{resps: []func() *http.Response{
 		monResponse(200, js, []byte(`{"QueryExecutionId":"q-1"}`)),
