@@ -624,9 +624,7 @@ func TestMetricsLambdaBootstrapProcess(t *testing.T) {
 		WindowStart: "2017-08-05T00:00:00Z", WindowEnd: "2017-08-07T00:00:00Z", Timestamp: "2017-08-06T05:00:00Z",
 		Namespace: "SESCTL", Identities: 1, Published: true})
 	reqs := cw.requests()
-	if len(reqs) != 1 || len(reqs[0].Datums) != got.Datums {
-		t.Fatalf("CloudWatch got %d requests, the response says %d datums", len(reqs), got.Datums)
-	}
+	wantOneRequest(t, reqs, got.Datums)
 	at := time.Date(2017, 8, 6, 5, 0, 0, 0, time.UTC)
 	wantDatums(t, reqs[0], at, map[string]float64{
 		"HardBounces{SenderIdentity=example.com}": 1, "Complaints{SenderIdentity=example.com}": 1,
@@ -641,12 +639,13 @@ func TestMetricsLambdaBootstrapProcess(t *testing.T) {
 		Window:      "last 24h, counted as whole days 2016-10-13..2016-10-14",
 		WindowStart: "2016-10-13T00:00:00Z", WindowEnd: "2016-10-15T00:00:00Z", Timestamp: "2016-10-14T23:00:00Z",
 		Namespace: "SESCTL", Identities: 1, Published: true})
-	if reqs = cw.requests(); len(reqs) == 3 {
-		wantDatums(t, reqs[2], time.Date(2016, 10, 14, 23, 0, 0, 0, time.UTC), map[string]float64{
-			"Sends{SenderIdentity=example.com}": 1, "Rejects{SenderIdentity=example.com}": 1,
-			"BounceRate{SenderIdentity=example.com}": 0, "Sends{}": 1,
-		})
+	if reqs = cw.requests(); len(reqs) != 3 {
+		t.Fatalf("CloudWatch got %d requests, want 3 (published, refused, published)", len(reqs))
 	}
+	wantDatums(t, reqs[2], time.Date(2016, 10, 14, 23, 0, 0, 0, time.UTC), map[string]float64{
+		"Sends{SenderIdentity=example.com}": 1, "Rejects{SenderIdentity=example.com}": 1,
+		"BounceRate{SenderIdentity=example.com}": 0, "Sends{}": 1,
+	})
 
 	// Lambda stops the environment with SIGTERM: a clean exit.
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
@@ -780,6 +779,17 @@ func newAWSEndpoint(t *testing.T, summaryRows [][]string, cwStatuses ...int) *aw
 	return e
 }
 
+// wantOneRequest: CloudWatch got one PutMetricData, with as many datums
+// as the function's response says it published.
+func wantOneRequest(t *testing.T, reqs []cwRequest, datums int) {
+	t.Helper()
+	if len(reqs) != 1 || len(reqs[0].Datums) != datums {
+		t.Fatalf("CloudWatch got %d requests, the response says %d datums", len(reqs), datums)
+	}
+}
+
+// athenaSummaryResults is a GetQueryResults answer of the summary query
+// with rows (in the order of its columns here; sesctl reads them by name).
 func athenaSummaryResults(t *testing.T, rows [][]string) []byte {
 	t.Helper()
 	cols := []string{"sender_identity", "configuration_set", "day", "sends", "deliveries", "hard_bounces", "soft_bounces", "complaints", "rejects", "delays", "rendering_failures", "bounce_rate", "complaint_rate", "bounce_status", "complaint_status"}
@@ -824,9 +834,7 @@ func TestMetricsLambdaAthena(t *testing.T) {
 		WindowStart: "2026-11-21T00:00:00Z", WindowEnd: "2026-11-23T00:00:00Z", Timestamp: "2026-11-22T05:00:00Z",
 		Namespace: "SESCTL", Identities: 1, Published: true})
 	reqs := aws.requests()
-	if len(reqs) != 1 || len(reqs[0].Datums) != got.Datums {
-		t.Fatalf("CloudWatch got %d requests, the response says %d datums", len(reqs), got.Datums)
-	}
+	wantOneRequest(t, reqs, got.Datums)
 	// 400 sends, 22 hard bounces (5.5%), 1 complaint (0.25%) over the two days.
 	wantDatums(t, reqs[0], time.Date(2026, 11, 22, 5, 0, 0, 0, time.UTC), map[string]float64{
 		"Sends{SenderIdentity=news.example}": 400, "HardBounces{SenderIdentity=news.example}": 22,
