@@ -86,14 +86,22 @@ func TestTemplateValidateExitCodes(t *testing.T) {
 	r.want(t, 2, nil, []string{"(stdin): line 1"})
 }
 
-// TestProvisionDestroyMoto runs provision, a re-run with nothing to change,
-// and destroy against moto_server, with the refusals in between.
-func TestProvisionDestroyMoto(t *testing.T) {
+// startProvisionMoto starts moto_server for a provision test, with its
+// environment and a 20 ms poll of the stack's status.
+func startProvisionMoto(t *testing.T) *moto.Server {
+	t.Helper()
 	srv := moto.Start(t)
 	srv.Env(t)
 	old := pollInterval
 	pollInterval = 20 * time.Millisecond
 	t.Cleanup(func() { pollInterval = old })
+	return srv
+}
+
+// TestProvisionDestroyMoto runs provision, a re-run with nothing to change,
+// and destroy against moto_server, with the refusals in between.
+func TestProvisionDestroyMoto(t *testing.T) {
+	srv := startProvisionMoto(t)
 	ep := []string{"--endpoint-url", srv.Endpoint, "--region", moto.Region}
 	args := func(a ...string) []string { return append(a, ep...) }
 
@@ -173,11 +181,7 @@ func TestProvisionMetricsSets(t *testing.T) {
 // until the zip is in S3, then plans and deploys the function, its
 // schedule and the alarms.
 func TestProvisionMetricsMoto(t *testing.T) {
-	srv := moto.Start(t)
-	srv.Env(t)
-	old := pollInterval
-	pollInterval = 20 * time.Millisecond
-	t.Cleanup(func() { pollInterval = old })
+	srv := startProvisionMoto(t)
 	args := []string{"provision", "--stack", "metrics", "--endpoint-url", srv.Endpoint, "--region", moto.Region,
 		"--set", "bucket=acme-metrics-events", "--set", "metrics-function=true", "--set", "metrics-code-bucket=acme-artifacts",
 		"--set", "metrics-code-key=sesctl/v1/lambda.zip", "--set", "alarm-identities=news.example"}
