@@ -8,7 +8,6 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
-	"time"
 )
 
 // eventLike makes n bytes of JSON lines that compress like SES events.
@@ -102,12 +101,7 @@ func TestReplayChunkedSpillIsInvisible(t *testing.T) {
 	}
 	c := mustCompile(t, DefaultSpec())
 	run := func(budget int64, dir string) (*memSink, *Summary) {
-		opt := testOptions(9)
-		opt.Limits = Limits{Bytes: 1 << 20, Interval: time.Hour, MaxActive: 40}
-		opt.BufferMemory, opt.SpillDir = budget, dir
-		out := newMemSink()
-		sum := replayInto(t, c, []Input{ReaderInput("in", strings.NewReader(in.String()))}, out, opt)
-		return out, sum
+		return replayWithBudget(t, c, in.String(), 1<<20, budget, dir)
 	}
 	ref, refSum := run(-1, "")
 	dir := t.TempDir()

@@ -73,12 +73,7 @@ func TestReplaySpillIsInvisible(t *testing.T) {
 			}
 			c := mustCompile(t, spec)
 			run := func(budget int64, dir string) (*memSink, *Summary) {
-				opt := testOptions(9)
-				opt.Limits = Limits{Bytes: 256 << 10, Interval: time.Hour, MaxActive: 40}
-				opt.BufferMemory, opt.SpillDir = budget, dir
-				out := newMemSink()
-				sum := replayInto(t, c, []Input{ReaderInput("in", strings.NewReader(input))}, out, opt)
-				return out, sum
+				return replayWithBudget(t, c, input, 256<<10, budget, dir)
 			}
 			ref, refSum := run(-1, "")
 			dir := t.TempDir()
@@ -131,4 +126,17 @@ func TestReplayCanceledRemovesSpillFiles(t *testing.T) {
 		t.Fatalf("err = %v, want context.Canceled", err)
 	}
 	assertEmptyDir(t, dir)
+}
+
+// replayWithBudget replays input into memory with buffers of up to
+// bufBytes, an hour's interval, 40 active partitions and the given spill
+// budget and directory.
+func replayWithBudget(t *testing.T, c *Compiled, input string, bufBytes, budget int64, dir string) (*memSink, *Summary) {
+	t.Helper()
+	opt := testOptions(9)
+	opt.Limits = Limits{Bytes: bufBytes, Interval: time.Hour, MaxActive: 40}
+	opt.BufferMemory, opt.SpillDir = budget, dir
+	out := newMemSink()
+	sum := replayInto(t, c, []Input{ReaderInput("in", strings.NewReader(input))}, out, opt)
+	return out, sum
 }
