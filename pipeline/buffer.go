@@ -112,6 +112,7 @@ type partBuf struct {
 	oldest    time.Time // oldest arrival in the buffer: names the object
 	deadline  time.Time // when the buffering interval runs out
 	records   int
+	count     *PrefixCount // the summary's row of this prefix
 	data      payload
 	seq       uint64 // creation order, breaks deadline ties
 	index     int    // position in the deadline heap

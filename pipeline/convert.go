@@ -100,7 +100,7 @@ func (p *partitioner) failConversion(b *partBuf, failed []failedLine) error {
 	if len(failed) == 0 {
 		return nil
 	}
-	pc := p.prefixCount(p.counts.prefixes, b.identity)
+	pc := b.count
 	pc.Records -= int64(len(failed))
 	if pc.Records == 0 && pc.Objects == 0 {
 		delete(p.counts.prefixes, b.identity)

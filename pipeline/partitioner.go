@@ -176,7 +176,7 @@ func (p *partitioner) Add(r Routed) error {
 	p.noteArrival(b, r.Arrival)
 	p.appendData(b, newline)
 	p.counts.partitioned++
-	p.prefixCount(p.counts.prefixes, r.Partition).Records++
+	b.count.Records++
 	if b.data.Len() >= p.limits.Bytes {
 		return p.deliver(b, "size")
 	}
@@ -204,7 +204,7 @@ func (p *partitioner) addErrorCode(r Routed, errorType, code, msg string) error 
 	p.appendRecord(b, p.line, r.Arrival)
 	p.counts.failed++
 	p.counts.failedByType[errorType]++
-	p.prefixCount(p.counts.errPrefixes, id).Records++
+	b.count.Records++
 	if b.data.Len() >= p.limits.Bytes {
 		return p.deliver(b, "size")
 	}
@@ -218,6 +218,11 @@ func (p *partitioner) openBuf(m map[string]*partBuf, id, errorType string, r Rou
 		oldest: r.Arrival, deadline: p.clock.Add(p.limits.Interval),
 		data: p.newPayload(errorType), seq: p.seq,
 	}
+	counts := p.counts.prefixes
+	if errorType != "" {
+		counts = p.counts.errPrefixes
+	}
+	b.count = p.prefixCount(counts, id)
 	m[id] = b
 	heap.Push(&p.heap, b)
 	return b
@@ -269,12 +274,10 @@ func (p *partitioner) deliver(b *partBuf, reason string) error {
 	p.heap.remove(b)
 	p.lru.remove(b)
 	p.leaveOpen(b)
-	counts := p.counts.prefixes
 	if b.errorType == "" {
 		delete(p.open, b.identity)
 	} else {
 		delete(p.errOpen, b.identity)
-		counts = p.counts.errPrefixes
 	}
 	if b.errorType == "" && p.arrivals != nil {
 		if ok, err := p.convert(b); !ok || err != nil {
@@ -297,7 +300,7 @@ func (p *partitioner) deliver(b *partBuf, reason string) error {
 	} else {
 		p.counts.errorObjects++
 	}
-	p.prefixCount(counts, b.identity).Objects++
+	b.count.Objects++
 	p.counts.byReason[reason]++
 	return p.emit(&Delivery{
 		Key: key, Prefix: prefix, Partition: b.identity, ErrorType: b.errorType,
