@@ -39,6 +39,26 @@ const (
 	writeBuffer = 256 << 10
 )
 
+// writeBuffers recycles the write buffers of objects: an object takes one
+// when it is created and gives it back when it is committed or aborted, so
+// a run of many small objects does not allocate (and fault in) a fresh
+// buffer for each.
+var writeBuffers = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, writeBuffer) }}
+
+// takeWriter returns a pooled write buffer writing to w.
+func takeWriter(w io.Writer) *bufio.Writer {
+	bw := writeBuffers.Get().(*bufio.Writer)
+	bw.Reset(w)
+	return bw
+}
+
+// giveWriter returns a write buffer to the pool; its data must be flushed
+// or meant to be discarded.
+func giveWriter(bw *bufio.Writer) {
+	bw.Reset(nil)
+	writeBuffers.Put(bw)
+}
+
 var errClosed = errors.New("object already committed or aborted")
 
 // Local writes objects to a folder. Keys map to paths as LocalPath
@@ -110,7 +130,7 @@ func (l *Local) Create(ctx context.Context, key string) (Object, error) {
 		_ = os.Remove(f.Name())
 		return nil, fmt.Errorf("create %s: %w", key, err)
 	}
-	return &localObject{f: f, w: bufio.NewWriterSize(f, writeBuffer), final: final, key: key, sink: l}, nil
+	return &localObject{f: f, w: takeWriter(f), final: final, key: key, sink: l}, nil
 }
 
 // mkdir creates dir and its parents once, and remembers the directories
@@ -237,6 +257,8 @@ func (o *localObject) Commit() error {
 	}
 	o.done = true
 	err := o.w.Flush()
+	giveWriter(o.w)
+	o.w = nil
 	if err == nil && o.sink.batching() {
 		return o.sink.enqueue(pendingObject{f: o.f, final: o.final, key: o.key})
 	}
@@ -270,6 +292,8 @@ func (o *localObject) Abort() error {
 		return nil
 	}
 	o.done = true
+	giveWriter(o.w)
+	o.w = nil
 	_ = o.f.Close()
 	if err := os.Remove(o.f.Name()); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("abort %s: %w", o.key, err)

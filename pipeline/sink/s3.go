@@ -56,7 +56,7 @@ func (s *S3) Create(ctx context.Context, key string) (Object, error) {
 	}
 	return &s3Object{
 		ctx: ctx, s: s, key: s.prefix + key,
-		f: f, w: bufio.NewWriterSize(f, writeBuffer),
+		f: f, w: takeWriter(f),
 	}, nil
 }
 
@@ -88,7 +88,10 @@ func (o *s3Object) Commit() error {
 	}
 	o.done = true
 	defer o.cleanup()
-	if err := o.w.Flush(); err != nil {
+	err := o.w.Flush()
+	giveWriter(o.w)
+	o.w = nil
+	if err != nil {
 		return fmt.Errorf("buffer s3://%s/%s: %w", o.s.bucket, o.key, err)
 	}
 	size, err := o.f.Seek(0, io.SeekCurrent)
@@ -121,6 +124,10 @@ func (o *s3Object) Abort() error {
 }
 
 func (o *s3Object) cleanup() error {
+	if o.w != nil {
+		giveWriter(o.w)
+		o.w = nil
+	}
 	_ = o.f.Close()
 	if err := os.Remove(o.f.Name()); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("remove buffer of s3://%s/%s: %w", o.s.bucket, o.key, err)
