@@ -9,6 +9,7 @@ import (
 	"io"
 	"maps"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -102,16 +103,21 @@ type Summary struct {
 	Prefixes          []PrefixCount    `json:"prefixes"`
 	ErrorPrefixes     []PrefixCount    `json:"error_prefixes"`
 	spills            int64            // buffers moved to disk (tests)
+	batches           int64            // batches made, as opposed to recycled (tests)
 }
 
 // batch is a run of records moving through the stages. Workers fill
-// routed and close done; the partitioner consumes batches in read order.
+// routed and close done; the partitioner consumes batches in read order,
+// then hands each back to the reader (recycle): the records' bytes live
+// in the batch's arena, so a replay reads any input in the memory of the
+// few batches in flight.
 type batch struct {
 	recs     []Record
 	arrivals []time.Time // ArrivalNow: stamped by the reader
 	routed   []Routed
 	fallback []error
 	done     chan struct{}
+	arena    framing.Arena // the bytes of recs
 }
 
 // run holds one replay's shared state.
@@ -136,6 +142,8 @@ type run struct {
 	fallbacks int64
 	warned    int
 	part      *partitioner
+	free      chan *batch // batches the partitioner is done with
+	batches   int64       // batches made (the reader's count)
 }
 
 // Replay partitions the records of inputs with the compiled spec, exactly
@@ -156,6 +164,7 @@ func Replay(ctx context.Context, c *Compiled, inputs []Input, out sink.Sink, opt
 	opt = withDefaults(opt)
 	start := opt.Now()
 	r := &run{c: c, opt: opt, out: out, clock: Clock{Arrival: opt.Arrival, EventTime: opt.EventTime, Now: opt.Now, Start: start}, eventTimeDefault: eventTimeDefault}
+	r.free = make(chan *batch, 4*opt.Workers+4) // more than can be in flight: see read
 	limits := c.Limits()
 	if opt.Limits != (Limits{}) {
 		limits = opt.Limits
@@ -291,7 +300,8 @@ func (r *run) read(ctx context.Context, inputs []Input, work, ordered chan<- *ba
 		b = r.newBatch()
 		return nil
 	}
-	err := ReadRecords(ctx, inputs, func(rec Record) error {
+	arena := func() *framing.Arena { return &b.arena }
+	err := readRecords(ctx, inputs, arena, func(rec Record) error {
 		b.recs = append(b.recs, rec)
 		if r.opt.Arrival.Mode == ArrivalNow {
 			b.arrivals = append(b.arrivals, r.opt.Now())
@@ -312,19 +322,55 @@ func (r *run) read(ctx context.Context, inputs []Input, work, ordered chan<- *ba
 	return send()
 }
 
+// newBatch returns an empty batch, a recycled one when there is one.
+// Batches in flight are bounded by the channels between the stages (the
+// reader's, Workers in work and 2*Workers in ordered, one per worker and
+// the partitioner's), so the free list, larger than that, never drops one
+// in a steady run.
 func (r *run) newBatch() *batch {
-	return &batch{recs: make([]Record, 0, batchSize), done: make(chan struct{})}
+	select {
+	case b := <-r.free:
+		return b
+	default:
+	}
+	r.batches++
+	return &batch{
+		recs: make([]Record, 0, batchSize), routed: make([]Routed, 0, batchSize),
+		fallback: make([]error, 0, batchSize), done: make(chan struct{}),
+	}
+}
+
+// recycle empties a batch the partitioner has added, for the reader to
+// fill again. Nothing may refer to its records' bytes any more: the
+// partitioner copies what it keeps.
+func (r *run) recycle(b *batch) {
+	b.arena.Reset()
+	clear(b.recs)
+	clear(b.routed)
+	clear(b.fallback)
+	b.recs, b.routed, b.fallback, b.arrivals = b.recs[:0], b.routed[:0], b.fallback[:0], b.arrivals[:0]
+	b.done = make(chan struct{})
+	select {
+	case r.free <- b:
+	default: // not expected (see newBatch); the collector takes it
+	}
 }
 
 // ReadRecords frames the inputs in order and calls fn with each record.
 // Input problems are *InputError naming the input; errors from fn and the
 // context's error pass through.
 func ReadRecords(ctx context.Context, inputs []Input, fn func(Record) error) error {
+	return readRecords(ctx, inputs, nil, fn)
+}
+
+// readRecords is ReadRecords. When arena is not nil, it gives the arena
+// (framing.Reader.NextInto) each record is copied into.
+func readRecords(ctx context.Context, inputs []Input, arena func() *framing.Arena, fn func(Record) error) error {
 	for _, in := range inputs {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if err := readInput(ctx, in, fn); err != nil {
+		if err := readInput(ctx, in, arena, fn); err != nil {
 			return err
 		}
 	}
@@ -332,7 +378,7 @@ func ReadRecords(ctx context.Context, inputs []Input, fn func(Record) error) err
 }
 
 // readInput frames one input and calls emit for each record.
-func readInput(ctx context.Context, in Input, emit func(Record) error) error {
+func readInput(ctx context.Context, in Input, arena func() *framing.Arena, emit func(Record) error) error {
 	rc, err := in.Open()
 	if err != nil {
 		return err
@@ -346,7 +392,11 @@ func readInput(ctx context.Context, in Input, emit func(Record) error) error {
 		if n%1024 == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}
-		rec, err := fr.Next()
+		var a *framing.Arena
+		if arena != nil {
+			a = arena()
+		}
+		rec, err := fr.NextInto(a)
 		if errors.Is(err, io.EOF) {
 			return nil
 		}
@@ -370,8 +420,8 @@ func (r *run) extract(work <-chan *batch) {
 		plain = r.c.newRouter()
 	}
 	for b := range work {
-		b.routed = make([]Routed, len(b.recs))
-		b.fallback = make([]error, len(b.recs))
+		b.routed = slices.Grow(b.routed[:0], len(b.recs))[:len(b.recs)]
+		b.fallback = slices.Grow(b.fallback[:0], len(b.recs))[:len(b.recs)]
 		for i, rec := range b.recs {
 			if timed != nil {
 				b.routed[i], b.fallback[i] = timed.route(rec, r.clock)
@@ -406,6 +456,7 @@ func (r *run) partition(ctx context.Context, ordered <-chan *batch) error {
 				return err
 			}
 		}
+		r.recycle(b)
 		r.open.Store(int64(r.part.OpenPartitions()))
 	}
 	if err := ctx.Err(); err != nil {
@@ -596,6 +647,6 @@ func (r *run) summary(inputs []Input, start time.Time) *Summary {
 		Partitions: len(pc.prefixes), MaxOpenPartitions: pc.maxOpen,
 		ArrivalFallbacks: r.fallbacks, Duration: r.opt.Now().Sub(start).Seconds(),
 		Prefixes: sortedCounts(pc.prefixes), ErrorPrefixes: sortedCounts(pc.errPrefixes),
-		spills: r.part.spill.spills,
+		spills: r.part.spill.spills, batches: r.batches,
 	}
 }

@@ -92,6 +92,11 @@ func FuzzReader(f *testing.F) {
 			return // decompressed content: not comparable with input
 		}
 		checkAccounted(t, input, recs)
+		lent, err := readInto(t, input)
+		if err != nil {
+			t.Fatalf("read with an arena: %v", err)
+		}
+		sameRecords(t, lent, recs)
 		values, ok := decodeStream(input)
 		if !ok {
 			return

@@ -94,7 +94,7 @@ type Reader struct {
 	group    []Record
 	groupRaw []byte
 	err      error  // sticky error
-	slab     []byte // where records are copied to (copyData)
+	slab     []byte // where records are copied to (copyData, carve)
 }
 
 // NewReader returns a reader of the records in r. name is used in records
@@ -126,7 +126,14 @@ func NewReader(name string, r io.Reader) (*Reader, error) {
 func (r *Reader) BytesRead() int64 { return r.count.n.Load() }
 
 // Next returns the next record, or io.EOF at the end of the input.
-func (r *Reader) Next() (Record, error) {
+func (r *Reader) Next() (Record, error) { return r.NextInto(nil) }
+
+// NextInto is Next, copying a record framed on the fast path (a line
+// holding one bracketed value, almost every record of JSON Lines input)
+// into a rather than into memory of the reader's own. The caller decides
+// when that memory is reused (Arena.Reset). Other records, and every
+// record when a is nil, are in memory the garbage collector frees.
+func (r *Reader) NextInto(a *Arena) (Record, error) {
 	for {
 		if len(r.queue) > 0 {
 			rec := r.queue[0]
@@ -137,7 +144,7 @@ func (r *Reader) Next() (Record, error) {
 			return Record{}, r.err
 		}
 		if !r.midLine && r.pi == len(r.pend) {
-			rec, ok := r.fastLine()
+			rec, ok := r.fastLine(a)
 			if ok {
 				return rec, nil
 			}
@@ -148,9 +155,10 @@ func (r *Reader) Next() (Record, error) {
 }
 
 // fastLine reads one line from br. A blank line is skipped, a line holding
-// one bracketed value is returned, anything else is pushed to pend for the
-// slow path. It reports whether a record was produced.
-func (r *Reader) fastLine() (Record, bool) {
+// one bracketed value is returned (copied into a, when not nil), anything
+// else is pushed to pend for the slow path. It reports whether a record
+// was produced.
+func (r *Reader) fastLine(a *Arena) (Record, bool) {
 	b, err := r.readSlice()
 	switch {
 	case err == nil:
@@ -174,7 +182,7 @@ func (r *Reader) fastLine() (Record, bool) {
 		}
 		return Record{}, false
 	case singleValue(t):
-		rec := r.record(t, r.line)
+		rec := Record{Data: r.copyData(a, t), File: r.name, Line: r.line}
 		if b[len(b)-1] == '\n' {
 			r.line++
 		}
@@ -185,29 +193,19 @@ func (r *Reader) fastLine() (Record, bool) {
 }
 
 func (r *Reader) record(data []byte, line int) Record {
-	return Record{Data: r.copyData(data), File: r.name, Line: line}
+	return Record{Data: r.copyData(nil, data), File: r.name, Line: line}
 }
 
-const (
-	slabSize = 256 << 10    // bytes of records per allocation
-	slabMax  = slabSize / 8 // a larger record gets an allocation of its own
-)
-
-// copyData copies a record out of the read buffer. Records are carved out
-// of a shared slab, one allocation for many records instead of one each;
-// a slab is garbage once no record refers to it. Each record's capacity
-// ends where it does, so an append to it never reaches its neighbour.
-func (r *Reader) copyData(data []byte) []byte {
-	n := len(data)
-	if n > slabMax {
-		return append([]byte(nil), data...)
+// copyData copies a record out of the read buffer: into a when it is not
+// nil, otherwise into the reader's slab, which is garbage once no record
+// refers to it.
+func (r *Reader) copyData(a *Arena, data []byte) []byte {
+	if a != nil {
+		return a.Copy(data)
 	}
-	if cap(r.slab)-len(r.slab) < n {
-		r.slab = make([]byte, 0, slabSize)
-	}
-	off := len(r.slab)
-	r.slab = append(r.slab, data...)
-	return r.slab[off : off+n : off+n]
+	var rec []byte
+	r.slab, rec = carve(r.slab, data)
+	return rec
 }
 
 // readSlice reads the next line (or buffer-full chunk) from br. A read
