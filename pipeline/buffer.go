@@ -18,9 +18,10 @@ type payload interface {
 }
 
 // chunkSize is the size of the memory chunks a payload grows by once it
-// is past its first chunk (at most firstChunkMax). Small enough that 500 open partitions waste at
-// most a few tens of MiB, large enough for few chunks per object.
-const chunkSize = 64 << 10
+// is past its first chunk (at most firstChunkMax). Small enough that the
+// last, partly filled chunks of 500 open partitions waste at most 8 MiB,
+// large enough that a chunk costs little to get and to write.
+const chunkSize = 16 << 10
 
 // firstChunkMax caps the first chunk, which is not pooled: past it a
 // payload continues in pooled chunks, so short-lived buffers do not

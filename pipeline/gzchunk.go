@@ -71,8 +71,9 @@ func newGzPool(workers int) *gzPool {
 		p.wg.Add(1)
 		go func() {
 			defer p.wg.Done()
+			var scratch bytes.Buffer // reused: a chunk is compressed here, then copied out
 			for j := range p.jobs {
-				j.run()
+				j.run(&scratch)
 			}
 		}()
 	}
@@ -86,14 +87,16 @@ func (p *gzPool) close() {
 	p.wg.Wait()
 }
 
-func (j gzJob) run() {
+// run compresses the chunk into scratch, then keeps a copy of exactly its
+// bytes: the part stays in memory until its object is written, and how
+// well a chunk compresses is not known before.
+func (j gzJob) run(scratch *bytes.Buffer) {
 	defer close(j.part.done)
 	defer j.raw.Release()
 	defer dictPool.Put(j.dict)
-	var buf bytes.Buffer
-	buf.Grow(int(j.raw.n/5) + 64)
-	crc, err := deflateChunk(&buf, &j.raw, *j.dict, false)
-	j.part.out, j.part.crc, j.part.err = buf.Bytes(), crc, err
+	scratch.Reset()
+	crc, err := deflateChunk(scratch, &j.raw, *j.dict, false)
+	j.part.out, j.part.crc, j.part.err = bytes.Clone(scratch.Bytes()), crc, err
 }
 
 // deflateChunk compresses raw after dict into w: a sync flush ends it, or

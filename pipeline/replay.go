@@ -522,12 +522,27 @@ func (r *run) encode(ctx context.Context, d *Delivery) (written, error) {
 		w.obj, w.n = obj, n
 		return w, err
 	}
-	w.data = new(bytes.Buffer)
+	w.data = objectBuffers.Get().(*bytes.Buffer)
+	w.data.Reset()
 	if err := encodePayload(w.data, d.data, r.c.Spec.Compression); err != nil {
 		return w, fmt.Errorf("write %s: %w", d.Key, err)
 	}
 	w.n = int64(w.data.Len())
 	return w, nil
+}
+
+// objectBuffers recycles the memory objects are encoded into, between
+// the writer that encodes one and the committer that writes it out.
+var objectBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// objectBufferMax is the largest buffer kept for reuse: objects that
+// large are rare, and a pool of them would hold much memory.
+const objectBufferMax = 4 << 20
+
+func giveObjectBuffer(b *bytes.Buffer) {
+	if b.Cap() <= objectBufferMax {
+		objectBuffers.Put(b)
+	}
 }
 
 // commit writes (when needed) and commits objects, and counts them.
@@ -539,6 +554,7 @@ func (r *run) commit(ctx context.Context, commits <-chan written) error {
 				return fmt.Errorf("create %s: %w", w.key, err)
 			}
 			_, err = obj.Write(w.data.Bytes())
+			giveObjectBuffer(w.data)
 			if err == nil {
 				err = ctx.Err() // canceled meanwhile: nothing partial remains
 			}
