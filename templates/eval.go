@@ -1,7 +1,6 @@
 package templates
 
 import (
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -99,7 +98,7 @@ func getAttArgs(arg *cfnyaml.Node) (res, attr string, ok bool) {
 	return res, attr, ok1 && ok2
 }
 
-var subVarRE = regexp.MustCompile(`\$\{([^}]*)\}`)
+var subVarRE = lazyRE(`\$\{([^}]*)\}`)
 
 func (t *Template) evalSub(arg *cfnyaml.Node, depth int) (string, bool) {
 	text, vars, ok := subArgs(arg)
@@ -190,7 +189,7 @@ func (t *Template) evalFindInMap(arg *cfnyaml.Node, depth int) (string, bool) {
 	return t.evalDepth(n, depth+1)
 }
 
-var s3ArnRE = regexp.MustCompile(`^arn:[^:]*:s3:::(.+)$`)
+var s3ArnRE = lazyRE(`^arn:[^:]*:s3:::(.+)$`)
 
 // bucketOfARN returns the bucket name (or token) of an S3 bucket ARN.
 func bucketOfARN(arn string) (string, bool) {

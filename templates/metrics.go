@@ -3,7 +3,6 @@ package templates
 import (
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -60,11 +59,11 @@ func defaultMetricsOptions() MetricsOptions {
 
 var (
 	// CloudWatch namespaces: ASCII alphanumerics . - _ / # : and space.
-	namespaceRE = regexp.MustCompile(`^[0-9A-Za-z._/#: -]{1,255}$`)
-	snsTopicRE  = regexp.MustCompile(`^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$`)
-	rateRE      = regexp.MustCompile(`^rate\((\d+) (minutes?|hours?|days?)\)$`)
-	cronRE      = regexp.MustCompile(`^cron\(([^()]+)\)$`)
-	domainRE    = regexp.MustCompile(`^([A-Za-z0-9!#$%&'*+/=?^_` + "`" + `{|}~.-]{1,64}@)?[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$`)
+	namespaceRE = lazyRE(`^[0-9A-Za-z._/#: -]{1,255}$`)
+	snsTopicRE  = lazyRE(`^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$`)
+	rateRE      = lazyRE(`^rate\((\d+) (minutes?|hours?|days?)\)$`)
+	cronRE      = lazyRE(`^cron\(([^()]+)\)$`)
+	domainRE    = lazyRE(`^([A-Za-z0-9!#$%&'*+/=?^_` + "`" + `{|}~.-]{1,64}@)?[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$`)
 )
 
 func metricsSettings() []Setting {

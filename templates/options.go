@@ -2,7 +2,6 @@ package templates
 
 import (
 	"fmt"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -77,7 +76,7 @@ func intSetting(key, doc string, min, max int, dst func(o *Options) *int) Settin
 	}}
 }
 
-func strSetting(key, doc string, re *regexp.Regexp, dst func(o *Options) *string) Setting {
+func strSetting(key, doc string, re *lazyRegexp, dst func(o *Options) *string) Setting {
 	return Setting{Key: key, Doc: doc, set: func(o *Options, v string) error {
 		if re != nil && !re.MatchString(v) {
 			return fmt.Errorf("%s=%q: must match %s", key, v, re)
@@ -100,13 +99,13 @@ func choiceSetting(key, doc string, choices []string, dst func(o *Options) *stri
 }
 
 var (
-	bucketRE    = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
-	streamRE    = regexp.MustCompile(`^[a-zA-Z0-9_.-]{1,64}$`)
-	configSetRE = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,64}$`)
-	glueNameRE  = regexp.MustCompile(`^[a-z0-9_]{1,255}$`)
-	workGroupRE = regexp.MustCompile(`^[a-zA-Z0-9._-]{1,128}$`)
-	logGroupRE  = regexp.MustCompile(`^[.\-_/#A-Za-z0-9]{1,512}$`)
-	kmsArnRE    = regexp.MustCompile(`^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)/.+$`)
+	bucketRE    = lazyRE(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
+	streamRE    = lazyRE(`^[a-zA-Z0-9_.-]{1,64}$`)
+	configSetRE = lazyRE(`^[a-zA-Z0-9_-]{1,64}$`)
+	glueNameRE  = lazyRE(`^[a-z0-9_]{1,255}$`)
+	workGroupRE = lazyRE(`^[a-zA-Z0-9._-]{1,128}$`)
+	logGroupRE  = lazyRE(`^[.\-_/#A-Za-z0-9]{1,512}$`)
+	kmsArnRE    = lazyRE(`^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)/.+$`)
 )
 
 // Settings lists the keys --set accepts.
@@ -124,7 +123,7 @@ func pipelineSettings() []Setting {
 		intSetting("buffer-interval", "BufferingHints.IntervalInSeconds", 0, 900, func(o *Options) *int { return &o.Spec.BufferIntervalSec }),
 		choiceSetting("compression", "GZIP or UNCOMPRESSED", []string{pipeline.CompressionGZIP, pipeline.CompressionNone}, func(o *Options) *string { return &o.Spec.Compression }),
 		choiceSetting("format", "json or parquet (record format conversion)", []string{pipeline.FormatJSON, pipeline.FormatParquet}, func(o *Options) *string { return &o.Spec.Format }),
-		strSetting("time-zone", "CustomTimeZone for prefixes (IANA name)", regexp.MustCompile(`^$|^[a-zA-Z/_]{1,50}$`), func(o *Options) *string { return &o.Spec.TimeZone }),
+		strSetting("time-zone", "CustomTimeZone for prefixes (IANA name)", lazyRE(`^$|^[a-zA-Z/_]{1,50}$`), func(o *Options) *string { return &o.Spec.TimeZone }),
 		intSetting("retention", "days events are kept (lifecycle expiry, projection range)", 1, 36500, func(o *Options) *int { return &o.Spec.RetentionDays }),
 		intSetting("error-retention", "days the error output is kept (0: as events)", 0, 36500, func(o *Options) *int { return &o.ErrorRetentionDays }),
 		intSetting("results-retention", "days Athena query results are kept", 1, 36500, func(o *Options) *int { return &o.ResultsRetentionDays }),

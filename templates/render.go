@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"text/template"
 	"unicode"
 
@@ -18,7 +19,11 @@ import (
 //go:embed pipeline.yaml.tmpl
 var pipelineTemplate string
 
-var tmpl = template.Must(template.New("pipeline").Funcs(template.FuncMap{"q": yamlQuote}).Parse(pipelineTemplate))
+// pipelineTmpl is the parsed template, parsed on first use: every sesctl
+// command links this package, and most never render.
+var pipelineTmpl = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("pipeline").Funcs(template.FuncMap{"q": yamlQuote}).Parse(pipelineTemplate))
+})
 
 // Logical ids other code refers to.
 const (
@@ -83,7 +88,7 @@ func Render(o Options) ([]byte, error) {
 		return nil, err
 	}
 	var b bytes.Buffer
-	if err := tmpl.Execute(&b, d); err != nil {
+	if err := pipelineTmpl().Execute(&b, d); err != nil {
 		return nil, fmt.Errorf("render template: %w", err)
 	}
 	if _, _, err := cfnyaml.Parse(b.Bytes()); err != nil {

@@ -2,7 +2,6 @@ package templates
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -206,7 +205,7 @@ func (t *Template) checkEnumColumn(f *findings, g *glueTable, s *stream, key, co
 	return expects
 }
 
-var nowRangeRE = regexp.MustCompile(`(?i)^\s*NOW\s*-\s*(\d+)\s*(YEAR|MONTH|WEEK|DAY|HOUR|MINUTE|SECOND)S?\s*$`)
+var nowRangeRE = lazyRE(`(?i)^\s*NOW\s*-\s*(\d+)\s*(YEAR|MONTH|WEEK|DAY|HOUR|MINUTE|SECOND)S?\s*$`)
 
 // rangeDays returns how many days back a NOW-relative range start reaches.
 func rangeDays(start string) (int, bool) {

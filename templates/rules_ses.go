@@ -2,7 +2,6 @@ package templates
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 )
@@ -92,8 +91,8 @@ func uncovered(eventTypes, types []string) []string {
 }
 
 var (
-	fromTableRE = regexp.MustCompile("(?i)\\b(?:from|join)\\s+((?:\"[^\"]+\"|`[^`]+`|[a-z_][a-z0-9_]*)(?:\\s*\\.\\s*(?:\"[^\"]+\"|`[^`]+`|[a-z_][a-z0-9_]*))?)(\\s*\\()?")
-	cteRE       = regexp.MustCompile(`(?i)(?:\bwith|,)\s+([a-z_][a-z0-9_]*)\s+as\s*\(`)
+	fromTableRE = lazyRE("(?i)\\b(?:from|join)\\s+((?:\"[^\"]+\"|`[^`]+`|[a-z_][a-z0-9_]*)(?:\\s*\\.\\s*(?:\"[^\"]+\"|`[^`]+`|[a-z_][a-z0-9_]*))?)(\\s*\\()?")
+	cteRE       = lazyRE(`(?i)(?:\bwith|,)\s+([a-z_][a-z0-9_]*)\s+as\s*\(`)
 )
 
 // ruleAthena checks named queries read tables the template defines, and
