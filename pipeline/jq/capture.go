@@ -21,8 +21,13 @@ func (q *Query) Capture(paths [][]string) *Query {
 // does not have it) and captured is true; otherwise raw is left alone and
 // captured is false. raw must have room for every captured path.
 func (q *Query) ExtractCaptured(record []byte, raw [][]byte) (keys []string, captured bool, err error) {
+	return q.extractCaptured(record, raw, nil)
+}
+
+// extractCaptured is ExtractCaptured; x, when not nil, keeps key strings.
+func (q *Query) extractCaptured(record []byte, raw [][]byte, x *Extractor) (keys []string, captured bool, err error) {
 	if q.path != nil {
-		if vals, ok := q.path.extract(record, q.slots, len(q.keys), raw); ok {
+		if vals, ok := q.path.extract(record, q.slots, len(q.keys), raw, x); ok {
 			return vals, true, nil
 		}
 	}

@@ -14,7 +14,8 @@ import (
 // One scan validates the whole record without building it and notes where
 // the last occurrence of each wanted member starts and ends; only those
 // values are decoded, then the remaining steps run with the same Go
-// functions the gojq program calls. The fast path only ever answers when
+// functions the gojq program calls; string steps on a plain string run on
+// its bytes without decoding it (bytesteps.go). The fast path only ever answers when
 // every key yields a usable partition value; anything else (invalid JSON, a
 // missing member, a type mismatch, an error from a step, a null or empty
 // value) makes it step aside so the general path produces the result and the
@@ -34,12 +35,16 @@ type fastPlan struct {
 type fastPair struct {
 	leaf  int // index of the path's value among the scan's spans
 	steps []fastStep
+	// bytes are steps as byte steps, when byteOK (see bytesteps.go).
+	bytes  []byteStep
+	byteOK bool
 }
 
 // fastStep is `.[k]` (fn nil) or a builtin call with constant arguments.
 type fastStep struct {
 	key  any // string or float64 for an index step
 	fn   func(any, []any) any
+	name string // the builtin's name (fn not nil)
 	args []any
 }
 
@@ -112,7 +117,9 @@ func (plan *fastPlan) pair(q *gojq.Query) (fastPair, bool) {
 		}
 		steps = append(steps, s...)
 	}
-	return fastPair{leaf: plan.addPath(keys), steps: steps}, true
+	fp := fastPair{leaf: plan.addPath(keys), steps: steps}
+	fp.bytes, fp.byteOK = byteSteps(steps)
+	return fp, true
 }
 
 // pipeTerms flattens `a | b | (c | d)` into its terms.
@@ -175,7 +182,7 @@ func termSteps(t *gojq.Term) ([]fastStep, bool) {
 	if fn == nil {
 		return nil, false
 	}
-	step := fastStep{fn: fn}
+	step := fastStep{fn: fn, name: t.Func.Name}
 	for _, a := range t.Func.Args {
 		s, ok := constString(a)
 		if !ok {
@@ -277,8 +284,9 @@ func (plan *fastPlan) addPath(keys []string) int {
 }
 
 // extract runs the plan; ok is false when the general path must answer.
-// raw, when not nil, receives the captured paths' raw values.
-func (plan *fastPlan) extract(record []byte, slots []int, nkeys int, raw [][]byte) ([]string, bool) {
+// raw, when not nil, receives the captured paths' raw values. x, when not
+// nil, keeps the key strings for reuse (see Extractor).
+func (plan *fastPlan) extract(record []byte, slots []int, nkeys int, raw [][]byte, x *Extractor) ([]string, bool) {
 	var spanBuf [16]span
 	spans := spanBuf[:0]
 	if plan.nleaf > len(spanBuf) {
@@ -304,23 +312,45 @@ func (plan *fastPlan) extract(record []byte, slots []int, nkeys int, raw [][]byt
 			raw[i] = record[sp.start:sp.end]
 		}
 	}
-	final := make([]any, nkeys)
-	for i, p := range plan.pairs {
-		v, ok := plan.pairValue(record, spans[p.leaf], p)
-		if !ok {
-			return nil, false
-		}
-		final[slots[i]] = v
-	}
 	out := make([]string, nkeys)
-	for i, v := range final {
-		str, ok := fastString(v)
+	for i, p := range plan.pairs {
+		str, ok := plan.pairKey(record, spans[p.leaf], p, x)
 		if !ok {
 			return nil, false
 		}
-		out[i] = str
+		out[slots[i]] = str
+	}
+	for _, str := range out {
+		if str == "" { // a key no pair gave a value (usable keys are never empty)
+			return nil, false
+		}
 	}
 	return out, true
+}
+
+// pairKey is one key's value: by byte steps when they apply, otherwise by
+// decoding the value and running the steps on it.
+func (plan *fastPlan) pairKey(record []byte, sp span, p fastPair, x *Extractor) (string, bool) {
+	if sp.start < 0 {
+		return "", false
+	}
+	if p.byteOK {
+		if str, ok := rawString(record[sp.start:sp.end]); ok {
+			var scratch []byte
+			buf := &scratch
+			if x != nil {
+				buf = &x.buf
+			}
+			if b, ok := runBytes(p.bytes, str, buf); ok && len(b) > 0 {
+				return x.intern(b), true
+			}
+		}
+	}
+	v, ok := plan.pairValue(record, sp, p)
+	if !ok {
+		return "", false
+	}
+	return fastString(v)
 }
 
 // pairValue decodes a path's value and runs the remaining steps.

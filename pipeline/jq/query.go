@@ -172,7 +172,7 @@ func (q *Query) Extract(record []byte) ([]string, error) {
 // for too long.
 func (q *Query) ExtractContext(ctx context.Context, record []byte) ([]string, error) {
 	if q.path != nil {
-		if vals, ok := q.path.extract(record, q.slots, len(q.keys), nil); ok {
+		if vals, ok := q.path.extract(record, q.slots, len(q.keys), nil, nil); ok {
 			return vals, nil
 		}
 	}
