@@ -242,12 +242,21 @@ type prefixFunc func(keys []string, at time.Time, random func() string) (string,
 
 // route is Route with prefixFor evaluating the prefix.
 func (c *Compiled) route(rec Record, at time.Time, prefixFor prefixFunc) Routed {
-	if size := len(rec.Data) + 1; size > MaxRecordBytes {
-		return Routed{Record: rec, Arrival: at, ErrorType: ErrorTypeRecordTooLarge,
-			ErrorMessage: fmt.Sprintf("record is %d bytes with its newline; Firehose accepts at most %d (1,000 KiB)", size, MaxRecordBytes)}
+	if r, ok := tooLarge(rec, at); ok {
+		return r
 	}
 	keys, err := c.Query.Extract(rec.Data)
 	return c.place(rec, at, keys, err, prefixFor)
+}
+
+// tooLarge routes a record over Firehose's size limit to the error output.
+func tooLarge(rec Record, at time.Time) (Routed, bool) {
+	size := len(rec.Data) + 1
+	if size <= MaxRecordBytes {
+		return Routed{}, false
+	}
+	return Routed{Record: rec, Arrival: at, ErrorType: ErrorTypeRecordTooLarge,
+		ErrorMessage: fmt.Sprintf("record is %d bytes with its newline; Firehose accepts at most %d (1,000 KiB)", size, MaxRecordBytes)}, true
 }
 
 // place routes a record whose keys were extracted (err: the extraction's)

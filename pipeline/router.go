@@ -14,6 +14,7 @@ import (
 type router struct {
 	c     *Compiled
 	cache map[routeKey]string
+	keys  *jq.Extractor // the spec's query, for this goroutine
 }
 
 // routeKey identifies an evaluation: the first two keys as they are, any
@@ -27,12 +28,16 @@ type routeKey struct {
 const maxRouteCache = 4096
 
 func (c *Compiled) newRouter() *router {
-	return &router{c: c, cache: map[routeKey]string{}}
+	return &router{c: c, cache: map[routeKey]string{}, keys: c.Query.NewExtractor()}
 }
 
-// route is Compiled.Route, reusing cached prefixes.
+// route is Compiled.Route, reusing cached prefixes and key strings.
 func (rt *router) route(rec Record, at time.Time) Routed {
-	return rt.c.route(rec, at, rt.prefixFor)
+	if r, ok := tooLarge(rec, at); ok {
+		return r
+	}
+	keys, _, err := rt.keys.Extract(rec.Data, nil)
+	return rt.c.place(rec, at, keys, err, rt.prefixFor)
 }
 
 // prefixFor is Compiled.PrefixFor through the cache. Errors are not
