@@ -30,7 +30,8 @@ then, once, replay under ~500 active partitions to check the memory bound.
 flags:
   --events LIST       comma-separated event counts (default 100000,1000000)
   --repeat N          runs per measurement; the best time is kept and the
-                      highest peak RSS of all runs (default 3)
+                      highest peak RSS of all runs (default 5 for inputs
+                      of up to 200,000 events, 3 for larger ones)
   --identities N      sending identities for the many-partitions run; each
                       gives one partition per event type present (default 50)
   --no-many           skip the many-partitions run
@@ -45,14 +46,15 @@ flags:
   -h, --help          this help
 
 environment: TMPDIR chooses where the work directory goes (it needs about
-3x the largest input: input, replay output, a second input).
+3x the largest input: an input, and every run's objects, which are kept
+until the harness exits so that no run pays for deleting an earlier one's).
 EOF
 }
 
 die() { printf 'replay.sh: %s\n' "$*" >&2; exit 2; }
 
 EVENTS_LIST=100000,1000000
-REPEAT=3
+REPEAT=
 IDENTITIES=50
 MANY=1
 MANY_EVENTS=
@@ -82,7 +84,19 @@ while (($#)); do
 	esac
 done
 [[ $EVENTS_LIST =~ ^[0-9]+(,[0-9]+)*$ ]] || die "--events wants comma-separated counts, got '$EVENTS_LIST'"
-[[ $REPEAT =~ ^[1-9][0-9]*$ ]] || die "--repeat wants a positive count, got '$REPEAT'"
+[[ -z $REPEAT || $REPEAT =~ ^[1-9][0-9]*$ ]] || die "--repeat wants a positive count, got '$REPEAT'"
+REPEAT_GIVEN=$REPEAT
+# repeats_for N: --repeat, or the default for an input of N events. Short
+# runs are cheap to repeat and the most exposed to a shared machine's noise.
+repeats_for() {
+	if [[ -n $REPEAT_GIVEN ]]; then
+		echo "$REPEAT_GIVEN"
+	elif (($1 <= 200000)); then
+		echo 5
+	else
+		echo 3
+	fi
+}
 [[ $IDENTITIES =~ ^[1-9][0-9]*$ ]] || die "--identities wants a positive count, got '$IDENTITIES'"
 [[ -z $MANY_EVENTS || $MANY_EVENTS =~ ^[1-9][0-9]*$ ]] || die "--many-events wants a positive count"
 IFS=, read -r -a EVENTS <<<"$EVENTS_LIST"
@@ -165,7 +179,8 @@ fi
 "$SESCTL" replay --help >/dev/null 2>&1 || die "this sesctl has no 'replay' command yet"
 
 # measure LABEL SETUP -- CMD...: runs CMD $REPEAT times (SETUP, a function
-# name, before each), stdout to M_OUT, stderr to a log. Sets M_SECS (best wall
+# name, before each; an argument @OUT@ becomes $RUN_OUT, which SETUP may
+# set), stdout to M_OUT, stderr to a log. Sets M_SECS (best wall
 # seconds), M_CPU (user+system seconds of that run) and M_KB (highest peak
 # RSS, KiB). Wall time comes from bash's EPOCHREALTIME (microseconds; GNU
 # time's %e has only two decimals), CPU time and peak RSS from GNU time.
@@ -176,8 +191,13 @@ measure() {
 	M_SECS='' M_CPU='' M_KB=0 M_OUT=$logf.out
 	for ((i = 1; i <= REPEAT; i++)); do
 		"$setup"
+		local args=() a
+		for a in "$@"; do
+			[[ $a == @OUT@ ]] && a=$RUN_OUT
+			args+=("$a")
+		done
 		t0=$EPOCHREALTIME
-		if ! /usr/bin/time -f '%e %M %U %S' -o "$WORK/time.out" "$@" >"$logf.out" 2>"$logf"; then
+		if ! /usr/bin/time -f '%e %M %U %S' -o "$WORK/time.out" "${args[@]}" >"$logf.out" 2>"$logf"; then
 			log "error: $label failed (run $i): $*"
 			tail -20 "$logf" >&2
 			exit 3
@@ -207,8 +227,17 @@ dir_records() {
 	echo $((gz + plain))
 }
 
+# Replay writes each run to a folder of its own (@OUT@: RUN_OUT, under OUT), and no
+# output is deleted before the harness exits: on a file system that avoids
+# reusing recently freed inodes (ext4 without a journal, which skips them in
+# find_inode_bit while their inode table block is dirty), deleting tens of
+# thousands of objects just before a run makes every file that run creates
+# cost a scan past them; --buffering live at 1M events took 15 s instead of
+# 10 s on its second and third runs that way.
 OUT=
-fresh_out() { rm -rf "$OUT"; }
+RUN_OUT=
+RUN_N=0
+fresh_out() { RUN_N=$((RUN_N + 1)); RUN_OUT=$OUT/run-$RUN_N; }
 noop() { :; }
 
 # --- report helpers ----------------------------------------------------------
@@ -231,6 +260,7 @@ target() { # events name measured limit ("-": reported, no target)
 # --- one input size ----------------------------------------------------------
 run_size() {
 	local n=$1 in=$WORK/events-$1.jsonl
+	REPEAT=$(repeats_for "$n")
 	log "generating $n events"
 	"$SESCTL" generate --events "$n" --seed 1 --out "$in" 2>"$WORK/generate-$n.log" ||
 		{ tail -20 "$WORK/generate-$n.log" >&2; die "sesctl generate failed"; }
@@ -255,14 +285,14 @@ run_size() {
 		jq_secs=${JQ_SECS[$q]}
 		OUT=$OUT_DIR/out-$n-$name
 		# shellcheck disable=SC2086 # $extra is a list of flags
-		measure "replay-$name-$n" fresh_out -- "$SESCTL" replay "$in" --out "$OUT" \
+		measure "replay-$name-$n" fresh_out -- "$SESCTL" replay "$in" --out @OUT@ \
 			--query "${QUERIES[$q]}" --prefix "$PREFIX" $extra
 		RESULTS+=("$n|sesctl replay, $desc|$M_SECS|$M_CPU|$M_KB")
 		local secs=$M_SECS kb=$M_KB ob of recs errs=0
-		ob=$(dir_bytes "$OUT")
-		of=$(dir_files "$OUT")
-		recs=$(dir_records "$OUT")
-		[[ -d $OUT/errors ]] && errs=$(dir_records "$OUT/errors")
+		ob=$(dir_bytes "$RUN_OUT") # the last run's objects: every run writes the same
+		of=$(dir_files "$RUN_OUT")
+		recs=$(dir_records "$RUN_OUT")
+		[[ -d $RUN_OUT/errors ]] && errs=$(dir_records "$RUN_OUT/errors")
 		((recs == lines)) || log "warning: replay ($name) wrote $recs records for $lines input lines"
 		row+="|$desc|$ob|$of|$errs"
 		local limits=(0.2 1.0 1.15 300)
@@ -271,7 +301,6 @@ run_size() {
 		target "$lines" "replay/gzip -6 time, $desc" "$(ratio "$secs" "$gz_secs")" "${limits[1]}"
 		target "$lines" "replay bytes/gzip -6 bytes, $desc" "$(ratio "$ob" "$gz_bytes")" "${limits[2]}"
 		target "$lines" "replay peak RSS MiB, $desc" "$((kb / 1024))" "${limits[3]}"
-		if ((!KEEP)); then rm -rf "$OUT"; fi
 	done
 	unset JQ_SECS
 	declare -gA JQ_SECS
@@ -293,20 +322,20 @@ run_many() {
 	local save=$REPEAT
 	REPEAT=1
 	OUT=$OUT_DIR/out-many
-	measure "replay-many-$n" fresh_out -- "$SESCTL" replay "$in" --out "$OUT" \
+	measure "replay-many-$n" fresh_out -- "$SESCTL" replay "$in" --out @OUT@ \
 		--arrival-time "$MANY_ARRIVAL" --query "$DEFAULT_QUERY" --prefix "$PREFIX" --summary json
 	REPEAT=$save
 	local parts errs=0 objs out_bytes gz_bytes
 	# The most partitions open at once, from replay's own summary.
 	parts=$(jq -r '.max_open_partitions' "$M_OUT") || die "no JSON summary from replay: see $M_OUT"
-	objs=$(dir_files "$OUT")
-	out_bytes=$(dir_bytes "$OUT")
+	objs=$(dir_files "$RUN_OUT")
+	out_bytes=$(dir_bytes "$RUN_OUT")
 	gz_bytes=$(gzip -6 -c "$in" | wc -c)
-	[[ -d $OUT/errors ]] && errs=$(dir_records "$OUT/errors")
+	[[ -d $RUN_OUT/errors ]] && errs=$(dir_records "$RUN_OUT/errors")
 	MANY_ROW="$n|$bytes|$lines|$parts|$objs|$errs|$M_SECS|$M_KB|$gz_bytes|$out_bytes"
 	target "$lines" "replay peak RSS MiB, $parts active partitions" "$((M_KB / 1024))" 300
 	target "$lines" "replay bytes/gzip -6 bytes, $parts active partitions" "$(ratio "$out_bytes" "$gz_bytes")" 1.15
-	if ((!KEEP)); then rm -rf "$OUT" "$in"; fi
+	if ((!KEEP)); then rm -f "$in"; fi # one inode: outputs stay until the end (see fresh_out)
 }
 
 declare -A BYTES LINES
@@ -340,7 +369,9 @@ echo "| jq | $JQ_VERSION |"
 echo "| gzip | $(gzip --version | head -1) |"
 echo "| sesctl | $rev |"
 echo "| load average (1, 5, 15 min) | $LOAD_START before, $(cut -d' ' -f1-3 /proc/loadavg) after |"
-echo "| runs | best of $REPEAT (time), highest of $REPEAT (peak RSS) |"
+runs=
+for n in "${EVENTS[@]}"; do runs+="${runs:+, }$(repeats_for "$n") at $n events"; done
+echo "| runs | $runs: the best time is kept, and the highest peak RSS |"
 echo "| replay output | $OUT_DIR ($(stat -f -c %T "$OUT_DIR") file system) |"
 
 echo
