@@ -31,6 +31,18 @@ func benchmarkExtract(b *testing.B, src string) {
 
 func BenchmarkExtract(b *testing.B) {
 	b.Run("default-query", func(b *testing.B) { benchmarkExtract(b, defaultQuery) })
+	b.Run("default-query-extractor", func(b *testing.B) {
+		// As replay's workers run it: one Extractor, key strings reused.
+		x := mustCompile(b, defaultQuery).NewExtractor()
+		rec := benchRecord(b)
+		b.SetBytes(int64(len(rec)))
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, _, err := x.Extract(rec, nil); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 	b.Run("two-key-path", func(b *testing.B) {
 		benchmarkExtract(b, `{event_type: .eventType, config_set: .mail.tags."ses:configuration-set"[0]}`)
 	})
