@@ -241,6 +241,20 @@ func decodeAll(t testing.TB, m *memSink, c *Compiled) decodedOutput {
 	return d
 }
 
+// sameRecords reports whether the output holds exactly the input's
+// records (data lines and error records' rawData, in any order), and how
+// many each side has.
+func sameRecords(got decodedOutput, want []Record) (out, in int, equal bool) {
+	all := append(slices.Clone(got.data), got.failed...)
+	wantData := make([]string, 0, len(want))
+	for _, r := range want {
+		wantData = append(wantData, string(r.Data))
+	}
+	slices.Sort(all)
+	slices.Sort(wantData)
+	return len(all), len(wantData), slices.Equal(all, wantData)
+}
+
 // checkObjectKey verifies that every record of a data object evaluates to
 // the object's prefix and that the name carries the oldest arrival.
 func checkObjectKey(t testing.TB, c *Compiled, key string, lines []string) {
@@ -287,15 +301,8 @@ func TestReplayNothingLost(t *testing.T) {
 			out := newMemSink()
 			sum := replayInto(t, c, ins, out, opt)
 			got := decodeAll(t, out, c)
-			var wantData []string
-			for _, r := range want {
-				wantData = append(wantData, string(r.Data))
-			}
-			all := append(slices.Clone(got.data), got.failed...)
-			slices.Sort(all)
-			slices.Sort(wantData)
-			if !slices.Equal(all, wantData) {
-				t.Fatalf("records out (%d) differ from records in (%d)", len(all), len(wantData))
+			if n, m, ok := sameRecords(got, want); !ok {
+				t.Fatalf("records out (%d) differ from records in (%d)", n, m)
 			}
 			if sum.RecordsIn != int64(len(want)) || sum.Partitioned != int64(len(got.data)) || sum.Failed != int64(len(got.failed)) {
 				t.Errorf("summary %+v vs %d in, %d data, %d failed", sum, len(want), len(got.data), len(got.failed))
@@ -353,16 +360,8 @@ func TestReplayRecyclesBatches(t *testing.T) {
 	if sum.batches >= read/2 || sum.batches > int64(4*opt.Workers+4) {
 		t.Errorf("%d batches made for %d read: want them recycled, at most the free list's %d", sum.batches, read, 4*opt.Workers+4)
 	}
-	got := decodeAll(t, out, c)
-	all := append(slices.Clone(got.data), got.failed...)
-	var wantData []string
-	for _, r := range want {
-		wantData = append(wantData, string(r.Data))
-	}
-	slices.Sort(all)
-	slices.Sort(wantData)
-	if !slices.Equal(all, wantData) {
-		t.Fatalf("records out (%d) differ from records in (%d)", len(all), len(wantData))
+	if n, m, ok := sameRecords(decodeAll(t, out, c), want); !ok {
+		t.Fatalf("records out (%d) differ from records in (%d)", n, m)
 	}
 }
 
