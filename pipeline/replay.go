@@ -323,10 +323,9 @@ func (r *run) read(ctx context.Context, inputs []Input, work, ordered chan<- *ba
 }
 
 // newBatch returns an empty batch, a recycled one when there is one.
-// Batches in flight are bounded by the channels between the stages (the
-// reader's, Workers in work and 2*Workers in ordered, one per worker and
-// the partitioner's), so the free list, larger than that, never drops one
-// in a steady run.
+// Every batch goes through ordered (after work), so at most 2*Workers are
+// queued there, one is with the partitioner, one is being filled and one
+// is on its way: the free list (4*Workers+4) never drops one.
 func (r *run) newBatch() *batch {
 	select {
 	case b := <-r.free:
