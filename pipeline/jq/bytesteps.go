@@ -81,7 +81,7 @@ func rawString(v []byte) ([]byte, bool) {
 	return s, bytes.IndexByte(s, '\\') < 0 && utf8.Valid(s)
 }
 
-// run applies the steps to s; buf is scratch memory for a step that
+// runBytes applies the steps to s; buf is scratch memory for a step that
 // changes bytes (the case mappings). ok is false when a step gives no
 // string (the key is then left to the value steps).
 func runBytes(steps []byteStep, s []byte, buf *[]byte) ([]byte, bool) {

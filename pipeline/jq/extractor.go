@@ -20,9 +20,6 @@ func (q *Query) NewExtractor() *Extractor {
 	return &Extractor{q: q, seen: map[string]string{}}
 }
 
-// Query returns the query the Extractor runs.
-func (x *Extractor) Query() *Query { return x.q }
-
 // Extract is Query.ExtractCaptured.
 func (x *Extractor) Extract(record []byte, raw [][]byte) (keys []string, captured bool, err error) {
 	return x.q.extractCaptured(record, raw, x)
