@@ -1,0 +1,7 @@
+//go:build !linux
+
+package hugepage
+
+func mode() string { return "" }
+
+func advise(int) (bool, error) { return false, nil }
