@@ -9,9 +9,9 @@
 // memory marked with madvise(MADV_HUGEPAGE), and the Go runtime marks
 // none since Go 1.21.1.
 //
-// Advise marks address space the heap is about to use: it allocates one
-// large, untouched slice (fresh heap memory, which the runtime neither
-// zeroes nor touches), marks its range, and frees it again with a
+// Advise marks address space the heap is about to use: it allocates it
+// as large, untouched slices (fresh heap memory, which the runtime neither
+// zeroes nor touches), marks their range, and frees them again with a
 // garbage collection. The runtime keeps that range mapped and hands out
 // the lowest free addresses first, so the allocations that follow land in
 // it, and their first touch faults a huge page. Memory is only backed

@@ -34,13 +34,26 @@ func chosen(s string) string {
 	return word
 }
 
+// piece is the size of the slices advise allocates. The runtime zeroes a
+// large allocation that starts on pages the heap has used before (it
+// zeroes a span whole), which would touch every page of it with 4 KiB
+// faults before the mark: in pieces, at most the first is zeroed, and
+// only when it begins on used pages.
+const piece = 1 << 20
+
 func advise(size int) (bool, error) {
-	region := make([]byte, size) // fresh heap pages: neither zeroed nor touched
-	if err := unix.Madvise(region, unix.MADV_HUGEPAGE); err != nil {
-		return false, fmt.Errorf("madvise %d bytes for huge pages: %w", size, err)
+	pieces := make([][]byte, 0, (size+piece-1)/piece)
+	for n := 0; n < size; n += piece {
+		pieces = append(pieces, make([]byte, piece)) // fresh heap pages: not touched
 	}
-	// region is dead from here on: the collection frees it, and the range
-	// goes back to the heap's free pages with its mark.
+	for _, p := range pieces {
+		if err := unix.Madvise(p, unix.MADV_HUGEPAGE); err != nil {
+			return false, fmt.Errorf("madvise %d bytes for huge pages: %w", size, err)
+		}
+	}
+	// The pieces are dead from here on (no later use): the collection
+	// frees them, and their range goes back to the heap's free pages with
+	// its mark.
 	runtime.GC()
 	return true, nil
 }
