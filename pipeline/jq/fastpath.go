@@ -52,8 +52,33 @@ type fastStep struct {
 // value is this member, its leaf index.
 type fastNode struct {
 	kids  map[string]*fastNode
-	leaf  int   // -1 when no key value is this member itself
-	under []int // leaves at or below this node (reset on a duplicate member)
+	few   []fastKid // the kids, when there are at most fewKids: compared, not hashed
+	leaf  int       // -1 when no key value is this member itself
+	under []int     // leaves at or below this node (reset on a duplicate member)
+}
+
+// fastKid is a wanted child member and its node.
+type fastKid struct {
+	name string
+	node *fastNode
+}
+
+// fewKids is the most children a node looks up by comparing names: every
+// member of an object on a path is looked up, and comparing a name with a
+// handful of others (lengths first) costs less than hashing it.
+const fewKids = 4
+
+// kid returns the child member named name (raw, unescaped bytes), or nil.
+func (n *fastNode) kid(name []byte) *fastNode {
+	if n.few != nil {
+		for i := range n.few {
+			if n.few[i].name == string(name) {
+				return n.few[i].node
+			}
+		}
+		return nil
+	}
+	return n.kids[string(name)] // no allocation for a map lookup
 }
 
 // fastFuncs are the builtins the fast path runs: their names resolve to the
@@ -269,6 +294,11 @@ func (plan *fastPlan) addPath(keys []string) int {
 		if next == nil {
 			next = &fastNode{leaf: -1}
 			n.kids[k] = next
+			if len(n.kids) <= fewKids {
+				n.few = append(n.few, fastKid{k, next})
+			} else {
+				n.few = nil // past a handful: hashed
+			}
 		}
 		n = next
 		path = append(path, n)
@@ -491,7 +521,7 @@ func (s *scanner) member(n *fastNode) bool {
 func (s *scanner) child(n *fastNode, kstart int, slow bool) *fastNode {
 	raw := s.data[kstart+1 : s.pos-1]
 	if !slow {
-		return n.kids[string(raw)] // no allocation for a map lookup
+		return n.kid(raw)
 	}
 	k, err := unescape(raw)
 	if err != nil {

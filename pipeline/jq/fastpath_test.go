@@ -22,6 +22,9 @@ var fastQueries = []string{
 	`{a: (.mail.source | ascii_upcase | ltrimstr("A")), b: (.eventType | tostring)}`,
 	`{a: (.mail.destination | .[0] | split("@") | .[1])}`,
 	`{x: .one, y: .big, z: .huge, w: .neg}`,
+	// past fewKids members at one level: looked up by hash, not compared
+	`{x: .one, y: .big, z: .huge, w: .neg, v: .eventType}`,
+	`{x: .one, y: .big, z: .huge, w: .neg, v: .eventType, u: .mail.source, t: .mail.destination[0], s: .mail.tags."ses:from-domain"[0], r: .mail.x, q: .mail.y}`,
 	`{a: .mail.tags."ses:from-domain"[0], b: .mail.tags."ses:source-ip"[0]}`,
 	`{a: ."event\u0054ype", "b c": .mail."source"}`,
 	`{a: (.mail.source | split("@") | .[1] | split(".") | .[-2])}`,
