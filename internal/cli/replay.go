@@ -304,9 +304,17 @@ func adviseHugePages(f *Factory) {
 	if os.Getenv(EnvHugePages) == "0" {
 		return
 	}
-	if _, err := hugepage.Advise(replayHugeRegion); err != nil {
+	if _, err := hugepage.Advise(hugeRegion(debug.SetMemoryLimit(-1))); err != nil {
 		fmt.Fprintf(f.IO.Err, "sesctl: warning: huge pages not used (%s=0 skips asking): %v\n", EnvHugePages, err)
 	}
+}
+
+// hugeRegion is the region to mark under the runtime's memory limit: at
+// most two thirds of it (all of replayHugeRegion under replay's default
+// limit), so that a small GOMEMLIMIT is not crossed while the region's
+// pieces are allocated.
+func hugeRegion(memoryLimit int64) int {
+	return int(min(replayHugeRegion, memoryLimit/3*2))
 }
 
 func seededRand(seed int64) io.Reader {

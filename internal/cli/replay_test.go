@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -189,5 +190,21 @@ func TestPartitionCommand(t *testing.T) {
 	}
 	if code, _, stderr := runCLI(context.Background(), t, "", "partition", "nope.jsonl"); code != ExitUsage || !strings.Contains(stderr, "nope.jsonl") {
 		t.Errorf("missing input: exit %d %s", code, stderr)
+	}
+}
+
+// TestHugeRegion: replay marks 128 MiB for huge pages, all of it under
+// its own 192 MiB limit, less under a smaller GOMEMLIMIT (two thirds of
+// it), so the region never crosses the limit.
+func TestHugeRegion(t *testing.T) {
+	for limit, want := range map[int64]int{
+		math.MaxInt64:     replayHugeRegion,
+		replayMemoryLimit: replayHugeRegion,
+		96 << 20:          64 << 20,
+		0:                 0,
+	} {
+		if got := hugeRegion(limit); got != want {
+			t.Errorf("hugeRegion(%d) = %d, want %d", limit, got, want)
+		}
 	}
 }
