@@ -79,8 +79,8 @@ func (rt *router) prefixFor(keys []string, at time.Time, random func() string) (
 // same as ArrivalOf followed by route.
 type timedRouter struct {
 	*router
-	keys *jq.Extractor // the spec's query, capturing schema.EventTimePaths
-	raw  [][]byte
+	capture *jq.Extractor // the spec's query, capturing schema.EventTimePaths
+	raw     [][]byte
 }
 
 // newTimedRouter returns nil when the query has no fast path.
@@ -90,7 +90,7 @@ func (c *Compiled) newTimedRouter() *timedRouter {
 	if q == nil {
 		return nil
 	}
-	return &timedRouter{router: c.newRouter(), keys: q.NewExtractor(), raw: make([][]byte, len(paths))}
+	return &timedRouter{router: c.newRouter(), capture: q.NewExtractor(), raw: make([][]byte, len(paths))}
 }
 
 // route routes rec arriving at its event time; fallback is ArrivalOf's.
@@ -99,7 +99,7 @@ func (tr *timedRouter) route(rec Record, clock Clock) (Routed, error) {
 		at, fallback := clock.ArrivalOf(rec.Data)
 		return tr.router.route(rec, at), fallback
 	}
-	keys, captured, err := tr.keys.Extract(rec.Data, tr.raw)
+	keys, captured, err := tr.capture.Extract(rec.Data, tr.raw)
 	var (
 		at       time.Time
 		fallback error

@@ -11,22 +11,16 @@ import (
 // about 10 ms of every run, replay's included, before any command began.
 type lazyRegexp struct {
 	expr string
-	once sync.Once
-	re   *regexp.Regexp
+	get  func() *regexp.Regexp // compiles once, on the first call
 }
 
 // lazyRegexps lists every pattern, so a test can compile them all.
 var lazyRegexps []*lazyRegexp
 
 func lazyRE(expr string) *lazyRegexp {
-	l := &lazyRegexp{expr: expr}
+	l := &lazyRegexp{expr: expr, get: sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })}
 	lazyRegexps = append(lazyRegexps, l)
 	return l
-}
-
-func (l *lazyRegexp) get() *regexp.Regexp {
-	l.once.Do(func() { l.re = regexp.MustCompile(l.expr) })
-	return l.re
 }
 
 func (l *lazyRegexp) String() string { return l.expr }

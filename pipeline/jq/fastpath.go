@@ -383,11 +383,9 @@ func (plan *fastPlan) pairKey(record []byte, sp span, p fastPair, x *Extractor) 
 	return fastString(v)
 }
 
-// pairValue decodes a path's value and runs the remaining steps.
+// pairValue decodes a path's value (sp: a span that was found) and runs
+// the remaining steps.
 func (plan *fastPlan) pairValue(record []byte, sp span, p fastPair) (any, bool) {
-	if sp.start < 0 {
-		return nil, false
-	}
 	d := decoder{data: record[:sp.end], pos: sp.start}
 	v, err := d.value(nil)
 	if err != nil {
